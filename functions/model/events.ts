@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { DecisionSchema } from './exposure.ts';
+
+/** Every forestall event carries this `source` and a schema version in its detail. */
+export const EVENT_SOURCE = 'forestall';
+export const EVENT_VERSION = '1';
+
+export const DetailType = {
+  IntelChanged: 'Intel Changed',
+  ExposureDetected: 'Exposure Detected',
+  ActionTaken: 'Action Taken',
+  ActionReverted: 'Action Reverted',
+} as const;
+
+export const IntelChangedSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: z.string(),
+  kind: z.literal('vulnerability'),
+  id: z.string(),
+  source: z.string(),
+  changedFields: z.array(z.string()),
+});
+export type IntelChanged = z.infer<typeof IntelChangedSchema>;
+
+/** At most this many asset ids travel inline; the rest are read from the store by exposure. */
+export const MAX_INLINE_ASSETS = 100;
+
+export const ExposureDetectedSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: z.string(),
+  vulnerability: z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    kev: z.boolean(),
+    cvss: z.number().optional(),
+    requiredAction: z.string().optional(),
+    dueDate: z.string().optional(),
+  }),
+  decision: DecisionSchema,
+  assetIds: z.array(z.string()).max(MAX_INLINE_ASSETS),
+  assetCount: z.number().int(),
+  exposureIds: z.array(z.string()).max(MAX_INLINE_ASSETS),
+  reasons: z.array(z.string()),
+  detectedAt: z.string(),
+});
+export type ExposureDetected = z.infer<typeof ExposureDetectedSchema>;
+
+export const ActionEventSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: z.string(),
+  actionId: z.string(),
+  actuator: z.string(),
+  target: z.string(),
+  operation: z.string(),
+  dryRun: z.boolean(),
+  expiresAt: z.string().optional(),
+  execution: z.string(),
+});
+export type ActionEvent = z.infer<typeof ActionEventSchema>;
+
+/** The envelope EventBridge delivers to targets (and the local bus reproduces). */
+export function eventEnvelopeSchema<T extends z.ZodType>(detail: T) {
+  return z.object({
+    version: z.string(),
+    id: z.string(),
+    'detail-type': z.string(),
+    source: z.string(),
+    account: z.string(),
+    time: z.string(),
+    region: z.string(),
+    resources: z.array(z.string()),
+    detail,
+  });
+}

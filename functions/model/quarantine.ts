@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** A feed or inventory record that failed validation: kept with the reason, never silently dropped. */
+export const QuarantineRecordSchema = z.object({
+  tenant: z.string(),
+  source: z.string(),
+  record: z.string(),
+  reason: z.string(),
+  payload: z.string().optional(),
+  quarantinedAt: z.string(),
+});
+export type QuarantineRecord = z.infer<typeof QuarantineRecordSchema>;

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+/** Where a feed's last successful poll left off, for conditional and incremental fetches. */
+export const SourceCursorSchema = z.object({
+  tenant: z.string(),
+  source: z.string(),
+  etag: z.string().optional(),
+  lastModified: z.string().optional(),
+  catalogVersion: z.string().optional(),
+  lastPolledAt: z.string(),
+  lastChangedAt: z.string().optional(),
+});
+export type SourceCursor = z.infer<typeof SourceCursorSchema>;

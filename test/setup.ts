@@ -1,0 +1,1 @@
+import '../functions/local/promise-with-resolvers.ts';
