@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { readEnv, ConfigurationError } from '../../config/env.ts';
+import { readSecret, secretSourceFromEnv } from '../../config/secrets.ts';
+import { createDocumentClient } from '../../store/document-client.ts';
+import { createDynamoRepositories } from '../../store/dynamo-repositories.ts';
+import { OktaRequestSchema, parseActuatorInput } from '../actuator-request.ts';
+import type { ActuatorResponse } from '../actuator-request.ts';
+import { createOktaClient } from './okta-client.ts';
+import type { OktaClient } from './okta-client.ts';
+import { clearAppSessions } from './okta-sessions.ts';
+
+const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), OKTA_ORG_URL: z.url() }));
+const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const tokenSource = secretSourceFromEnv('OKTA_API_TOKEN');
+if (!tokenSource) throw new ConfigurationError('OKTA_API_TOKEN_SECRET_ARN (or OKTA_API_TOKEN / OKTA_API_TOKEN_FILE locally) is not set');
+
+// Built on first use (the token is read asynchronously) and reused by later invocations.
+let client: Promise<OktaClient> | undefined;
+function okta(): Promise<OktaClient> {
+  client ??= readSecret(tokenSource as NonNullable<typeof tokenSource>).then((apiToken) => createOktaClient({ orgUrl: env.OKTA_ORG_URL, apiToken }));
+  client.catch(() => {
+    client = undefined;
+  });
+  return client;
+}
+
+/** Clears the sessions of the targets' application admins (apply); revert is a recorded no-op. */
+export async function handler(event: unknown): Promise<ActuatorResponse> {
+  const request = parseActuatorInput(OktaRequestSchema, event, 'okta-sessions actuator request');
+  return clearAppSessions({ actions: repositories.actions, okta: await okta() }, request);
+}

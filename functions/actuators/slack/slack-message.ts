@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { ActionRecordSchema } from '../../model/action.ts';
+import type { ActionRecord } from '../../model/action.ts';
+
+/**
+ * What the Slack notifier is told. `plan` is the playbook's plan (fields read here are listed; others
+ * are ignored); `actions` may be records or the `{actions}` outputs of parallel actuator branches.
+ */
+export const NotifyPlanSchema = z.looseObject({
+  vulnerability: z
+    .looseObject({
+      id: z.string(),
+      name: z.string().optional(),
+      kev: z.boolean().optional(),
+      cvss: z.number().optional(),
+      requiredAction: z.string().optional(),
+      dueDate: z.string().optional(),
+    })
+    .optional(),
+  decision: z.string().optional(),
+  reasons: z.array(z.string()).optional(),
+  exposureIds: z.array(z.string()).optional(),
+  dryRun: z.boolean().optional(),
+  /** Targets left alone (guardrails, caps, missing bindings) with the reason. */
+  skipped: z.array(z.looseObject({ assetId: z.string().optional(), target: z.string().optional(), actuator: z.string().optional(), reason: z.string() })).optional(),
+});
+export type NotifyPlan = z.infer<typeof NotifyPlanSchema>;
+
+export const NotifyKindSchema = z.enum(['actions-taken', 'released', 'failed', 'nothing-to-do']);
+export type NotifyKind = z.infer<typeof NotifyKindSchema>;
+
+export const SlackNotifyRequestSchema = z.object({
+  tenant: z.string().min(1),
+  execution: z.string().min(1),
+  kind: NotifyKindSchema,
+  plan: NotifyPlanSchema.optional(),
+  // The playbook passes one list per actuator (JSONPath cannot concatenate); branch outputs ({actions}) and
+  // flat lists are accepted too.
+  actions: z
+    .array(z.union([ActionRecordSchema, z.array(ActionRecordSchema), z.object({ actions: z.array(ActionRecordSchema) })]))
+    .default([])
+    .transform((items) => items.flatMap((item) => (Array.isArray(item) ? item : 'actions' in item ? item.actions : [item]))),
+  /** A Step Functions Catch result ({Error, Cause}) or a message. */
+  error: z.union([z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })]).optional(),
+  /** Compose and record, but do not post. */
+  dryRun: z.boolean().default(false),
+});
+export type SlackNotifyRequest = z.infer<typeof SlackNotifyRequestSchema>;
+
+interface TextObject {
+  type: 'mrkdwn' | 'plain_text';
+  text: string;
+}
+export type MessageBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string } }
+  | { type: 'section'; text: TextObject }
+  | { type: 'context'; elements: TextObject[] }
+  | { type: 'divider' };
+
+export interface SlackMessage {
+  /** Notification and fallback text. */
+  text: string;
+  blocks: MessageBlock[];
+}
+
+/** Slack limits: 3000 characters per section text, 150 per header, 50 blocks per message. */
+const SECTION_LIMIT = 3000;
+const HEADER_LIMIT = 150;
+const BLOCK_LIMIT = 50;
+
+const ACTUATOR_TITLES: Record<ActionRecord['actuator'], string> = {
+  'ec2-security-group': 'EC2 security groups (internet ingress)',
+  'okta-sessions': 'Okta sessions',
+  'crowdstrike-containment': 'CrowdStrike host containment',
+  slack: 'Slack',
+};
+
+const TITLES: Record<NotifyKind, string> = {
+  'actions-taken': 'forestall acted',
+  released: 'forestall released containment',
+  failed: 'forestall playbook failed',
+  'nothing-to-do': 'forestall: nothing to do',
+};
+
+const ICONS: Record<NotifyKind, string> = {
+  'actions-taken': ':rotating_light:',
+  released: ':white_check_mark:',
+  failed: ':x:',
+  'nothing-to-do': ':information_source:',
+};
+
+/** Slack mrkdwn treats &, < and > as control characters. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function truncate(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** Lines into as few section blocks as the 3000-character limit allows. */
+function sections(heading: string, lines: string[]): MessageBlock[] {
+  const blocks: MessageBlock[] = [];
+  let current = `*${heading}*`;
+  for (const line of lines) {
+    const candidate = `${current}\n${line}`;
+    if (candidate.length > SECTION_LIMIT) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+      current = truncate(line, SECTION_LIMIT);
+    } else {
+      current = candidate;
+    }
+  }
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+  return blocks;
+}
+
+function statusLabel(action: ActionRecord): string {
+  const dry = action.dryRun ? ' (dry-run)' : '';
+  return `${action.status}${dry}`;
+}
+
+function errorText(error: SlackNotifyRequest['error']): string | undefined {
+  if (error === undefined) return undefined;
+  if (typeof error === 'string') return error;
+  return [error.Error, error.Cause].filter(Boolean).join(': ') || 'unknown error';
+}
+
+/**
+ * Composes the Slack message: what was done (per actuator, per target, dry-run marked), why (CVE, KEV,
+ * decision, reasons), how to undo each action (its inverse and id), and what was skipped. Pure: same
+ * input, same message.
+ */
+export function composeSlackMessage(request: Pick<SlackNotifyRequest, 'kind' | 'plan' | 'actions' | 'error' | 'execution'>): SlackMessage {
+  const { kind, plan, actions } = request;
+  const vulnerability = plan?.vulnerability;
+  const subject = vulnerability ? `${vulnerability.id}${vulnerability.name ? ` (${vulnerability.name})` : ''}` : 'exposure';
+  const dryRunCount = actions.filter((action) => action.dryRun).length;
+  const blocks: MessageBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(`${TITLES[kind]}: ${subject}`, HEADER_LIMIT) } }];
+
+  // Why
+  const why: string[] = [];
+  if (vulnerability) {
+    why.push(`• *${escapeMrkdwn(subject)}*${vulnerability.cvss === undefined ? '' : `, CVSS ${vulnerability.cvss}`}`);
+    if (vulnerability.kev) {
+      why.push(`• In CISA KEV (known exploited)${vulnerability.dueDate ? `, remediation due ${vulnerability.dueDate}` : ''}`);
+    }
+    if (vulnerability.requiredAction) why.push(`• Required action: ${escapeMrkdwn(vulnerability.requiredAction)}`);
+  }
+  if (plan?.decision) why.push(`• SSVC decision: *${escapeMrkdwn(plan.decision)}*`);
+  for (const reason of plan?.reasons ?? []) why.push(`• ${escapeMrkdwn(reason)}`);
+  if (why.length > 0) blocks.push(...sections('Why', why));
+
+  // What was done
+  if (actions.length > 0) {
+    const byActuator = new Map<ActionRecord['actuator'], ActionRecord[]>();
+    for (const action of actions) byActuator.set(action.actuator, [...(byActuator.get(action.actuator) ?? []), action]);
+    const lines: string[] = [];
+    for (const [actuator, group] of byActuator) {
+      lines.push(`_${ACTUATOR_TITLES[actuator]}_`);
+      for (const action of group) {
+        lines.push(`• \`${escapeMrkdwn(action.target)}\` ${escapeMrkdwn(action.operation)}: *${statusLabel(action)}*${action.detail ? ` - ${escapeMrkdwn(action.detail)}` : ''}`);
+      }
+    }
+    blocks.push(...sections(kind === 'released' ? 'What was released' : 'What was done', lines));
+  } else if (kind === 'nothing-to-do') {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No action was needed: no target passed the plan.' } });
+  }
+
+  // How to undo
+  const undo = actions.filter((action) => action.inverse && action.status === 'done');
+  if (undo.length > 0) {
+    blocks.push(
+      ...sections(
+        'How to undo',
+        undo.map((action) => `• \`${action.id}\` (${escapeMrkdwn(action.target)}): ${escapeMrkdwn(action.inverse?.description ?? '')}${action.inverse?.operation === 'none' ? '' : ` [${escapeMrkdwn(action.inverse?.operation ?? '')}]`}`),
+      ),
+    );
+  }
+
+  // Skipped and guardrails
+  const skipped = [
+    ...(plan?.skipped ?? []).map((item) => `• ${escapeMrkdwn(item.target ?? item.assetId ?? 'target')}${item.actuator ? ` (${escapeMrkdwn(item.actuator)})` : ''}: ${escapeMrkdwn(item.reason)}`),
+    ...actions.filter((action) => action.status === 'skipped' && !action.dryRun).map((action) => `• \`${escapeMrkdwn(action.target)}\`: ${escapeMrkdwn(action.detail ?? 'skipped')}`),
+  ];
+  if (skipped.length > 0) blocks.push(...sections('Skipped / guardrails', skipped));
+
+  const failure = errorText(request.error);
+  if (failure) blocks.push(...sections('Error', [`\`\`\`${truncate(failure, SECTION_LIMIT - 40)}\`\`\``]));
+
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`execution ${escapeMrkdwn(request.execution)}${dryRunCount > 0 ? ` · ${dryRunCount} dry-run action(s): nothing was changed for those` : ''}`, SECTION_LIMIT) }] });
+
+  const capped = blocks.length > BLOCK_LIMIT ? [...blocks.slice(0, BLOCK_LIMIT - 1), { type: 'context', elements: [{ type: 'mrkdwn', text: `${blocks.length - BLOCK_LIMIT + 1} more block(s) omitted; see the audit trail.` }] } as MessageBlock] : blocks;
+  const counts = `${actions.length} action(s)${dryRunCount > 0 ? `, ${dryRunCount} dry-run` : ''}`;
+  const text =
+    kind === 'failed'
+      ? `${ICONS[kind]} ${TITLES[kind]}: ${subject}: ${failure ?? 'see the execution'}`
+      : kind === 'nothing-to-do'
+        ? `${ICONS[kind]} ${subject}: nothing to do`
+        : `${ICONS[kind]} ${TITLES[kind]}: ${subject} (${counts})`;
+  return { text: truncate(text, SECTION_LIMIT), blocks: capped };
+}

@@ -1,0 +1,30 @@
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { readEnv, ConfigurationError } from '../../config/env.ts';
+import { readSecret, secretSourceFromEnv } from '../../config/secrets.ts';
+import { createDocumentClient } from '../../store/document-client.ts';
+import { createDynamoRepositories } from '../../store/dynamo-repositories.ts';
+import { parseActuatorInput } from '../actuator-request.ts';
+import type { ActuatorResponse } from '../actuator-request.ts';
+import { SlackNotifyRequestSchema } from './slack-message.ts';
+import { createSlackClient, notifySlack } from './slack-notify.ts';
+
+const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), SLACK_CHANNEL: z.string().min(1), SLACK_API_URL: z.url().optional() }));
+const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const tokenSource = secretSourceFromEnv('SLACK_TOKEN');
+if (!tokenSource) throw new ConfigurationError('SLACK_TOKEN_SECRET_ARN (or SLACK_TOKEN / SLACK_TOKEN_FILE locally) is not set');
+
+let client: Promise<WebClient> | undefined;
+function slack(): Promise<WebClient> {
+  client ??= readSecret(tokenSource as NonNullable<typeof tokenSource>).then((token) => createSlackClient({ token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}) }));
+  client.catch(() => {
+    client = undefined;
+  });
+  return client;
+}
+
+/** Posts what the playbook did, why, and how to undo it. */
+export async function handler(event: unknown): Promise<ActuatorResponse> {
+  const request = parseActuatorInput(SlackNotifyRequestSchema, event, 'slack notification request');
+  return notifySlack({ actions: repositories.actions, slack: await slack(), channel: env.SLACK_CHANNEL }, request);
+}

@@ -1,0 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { readEnv } from '../config/env.ts';
+import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
+import { createDocumentClient } from '../store/document-client.ts';
+import { createDynamoRepositories } from '../store/dynamo-repositories.ts';
+import { importInventory, type ImportInventorySummary } from './import-inventory.ts';
+import { InvalidInputError } from './parse-inventory.ts';
+import { describeIssues } from '../ingest/describe-issues.ts';
+
+const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), TENANT_ID: TenantIdSchema.default(DEFAULT_TENANT) }));
+const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'forestall-inventory-import' });
+
+const InventoryImportRequestSchema = z.object({
+  tenant: TenantIdSchema.optional(),
+  /** Named in quarantine reasons, e.g. the uploaded file's name. */
+  source: z.string().min(1).optional(),
+  inventory: z.unknown(),
+});
+
+/** Direct invoke `{tenant?, inventory: {assets: [...]}}`: stores valid assets, quarantines invalid ones. */
+export async function handler(event: unknown): Promise<ImportInventorySummary> {
+  const request = InventoryImportRequestSchema.safeParse(event);
+  if (!request.success) {
+    throw new InvalidInputError('inventory import request', 'request', describeIssues(request.error.issues).join('; '));
+  }
+  const tenant = request.data.tenant ?? env.TENANT_ID;
+  const summary = await importInventory(
+    { repositories, now: () => new Date() },
+    { tenant, inventory: request.data.inventory, sourceName: request.data.source ?? 'inventory' },
+  );
+  logger.info('inventory imported', { tenant, imported: summary.imported, quarantined: summary.quarantined.length });
+  for (const { record, reason } of summary.quarantined) logger.warn('inventory record quarantined', { tenant, record, reason });
+  return summary;
+}

@@ -1,0 +1,25 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { readEnv } from '../config/env.ts';
+import { createDocumentClient } from '../store/document-client.ts';
+import { createDynamoRepositories } from '../store/dynamo-repositories.ts';
+import { CheckPatchInputSchema, checkPatch, type PatchCheck } from './check-patch.ts';
+import { parseStepInput } from './parse-step-input.ts';
+
+const env = readEnv(z.object({ TABLE_NAME: z.string().min(1) }));
+const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const logger = new Logger();
+
+/** Playbook state `CheckPatch`: input `{tenant, vulnerability, assetIds, attempt}`, output the patch check. */
+export async function handler(event: unknown): Promise<PatchCheck> {
+  const input = parseStepInput(CheckPatchInputSchema, event, 'CheckPatch');
+  const result = await checkPatch({ repositories }, input);
+  logger.info('patch checked', {
+    tenant: input.tenant,
+    vulnerability: input.vulnerability,
+    attempt: result.attempt,
+    patched: result.patched,
+    stillAffected: result.stillAffected.length,
+  });
+  return result;
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { PackageURL } from 'packageurl-js';
+import type { Software } from '../model/asset.ts';
+
+/**
+ * Key builders for the single table (layout and reasons: docs/data-model.md). Every partition key
+ * starts with the tenant, so one tenant's queries can never reach another tenant's items.
+ */
+
+const tenantPrefix = (tenant: string) => `T#${tenant}`;
+
+export const vulnerabilityKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#VULN#${id}`, sk: 'VULN' });
+/** Sparse index of records still waiting for their NVD record, sorted by KEV date added. */
+export const pendingEnrichmentPartition = (tenant: string) => `${tenantPrefix(tenant)}#NVD-PENDING`;
+
+export const assetKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ASSET#${id}`, sk: 'ASSET' });
+export const COMPONENT_SK_PREFIX = 'COMP#';
+/**
+ * A component row's sort key is derived from the identifier, not its position in the list, so writing
+ * a new software list never overwrites a row that still describes the old one (see AssetRepository.put).
+ */
+export const componentSortKey = (identifier: string) =>
+  `${COMPONENT_SK_PREFIX}${createHash('sha256').update(identifier).digest('hex').slice(0, 32)}`;
+export const packagePartition = (tenant: string, packageKey: string) => `${tenantPrefix(tenant)}#PKG#${packageKey}`;
+
+export const exposureKey = (tenant: string, vulnerability: string, asset: string) => ({
+  pk: vulnerabilityKey(tenant, vulnerability).pk,
+  sk: `${EXPOSURE_SK_PREFIX}${asset}`,
+});
+export const EXPOSURE_SK_PREFIX = 'EXP#';
+export const exposureStatePartition = (tenant: string, state: string, decision: string) =>
+  `${tenantPrefix(tenant)}#EXP#${state}#${decision}`;
+
+export const actionKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ACTION#${id}`, sk: 'ACTION' });
+export const executionPartition = (tenant: string, execution: string) => `${tenantPrefix(tenant)}#EXEC#${execution}`;
+export const actionExpiryPartition = (tenant: string) => `${tenantPrefix(tenant)}#ACTION-EXPIRY`;
+
+export const sourceCursorKey = (tenant: string, source: string) => ({ pk: `${tenantPrefix(tenant)}#SOURCE#${source}`, sk: 'CURSOR' });
+export const quarantinePartition = (tenant: string, source: string) => `${tenantPrefix(tenant)}#QUARANTINE#${source}`;
+export const quarantineSortKey = (quarantinedAt: string, record: string) => `${quarantinedAt}#${record}`;
+
+/** Thrown when a software identifier cannot be turned into a package key. */
+export class InvalidPackageIdentifier extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidPackageIdentifier';
+  }
+}
+
+/** The attributes of a CPE 2.3 formatted string, unescaped (`\:` becomes `:`); `*` stays `*`. */
+export interface Cpe23 {
+  part: string;
+  vendor: string;
+  product: string;
+  version: string;
+  update: string;
+  edition: string;
+  language: string;
+  swEdition: string;
+  targetSw: string;
+  targetHw: string;
+  other: string;
+}
+
+/**
+ * Parses a CPE 2.3 formatted string (NISTIR 7695 section 6.2). Colons inside values are escaped with a
+ * backslash (`cpe:2.3:a:vendor:pro\:duct:...`), so the string is split on unescaped colons only.
+ */
+export function parseCpe23(cpe: string): Cpe23 {
+  const fields: string[] = [];
+  let current = '';
+  for (let i = 0; i < cpe.length; i += 1) {
+    const char = cpe[i] as string;
+    if (char === '\\') {
+      const next = cpe[i + 1];
+      if (next === undefined) throw new InvalidPackageIdentifier(`CPE ends with a lone backslash: ${cpe}`);
+      current += next;
+      i += 1;
+    } else if (char === ':') {
+      fields.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  fields.push(current);
+  if (fields.length !== 13 || fields[0] !== 'cpe' || fields[1] !== '2.3') {
+    throw new InvalidPackageIdentifier(`not a CPE 2.3 formatted string (cpe:2.3: and 11 attributes): ${cpe}`);
+  }
+  const [, , part, vendor, product, version, update, edition, language, swEdition, targetSw, targetHw, other] =
+    fields as [string, string, string, string, string, string, string, string, string, string, string, string, string];
+  if (!/^[aho*-]$/.test(part)) throw new InvalidPackageIdentifier(`CPE part must be a, o or h: ${cpe}`);
+  if (!vendor || !product) throw new InvalidPackageIdentifier(`CPE without vendor or product: ${cpe}`);
+  return { part, vendor, product, version, update, edition, language, swEdition, targetSw, targetHw, other };
+}
+
+// Re-escape the separator and the escape character so `cpe:<vendor>:<product>` stays unambiguous.
+const escapeKeyPart = (value: string) => value.replace(/[\\:]/g, (char) => `\\${char}`);
+
+/**
+ * `cpe:<vendor>:<product>` for a CPE 2.3 string. CPE values compare case-insensitively and may be
+ * escaped in more than one way, so the key uses the unescaped, lower-cased values: the NVD criterion
+ * `cpe:2.3:a:citrix:netscaler_gateway:*:...` and an inventory's `...:Citrix:NetScaler_Gateway:13.1...`
+ * meet on the same key.
+ */
+export function cpePackageKey(cpe: string): string {
+  const { vendor, product } = parseCpe23(cpe);
+  return `cpe:${escapeKeyPart(vendor.toLowerCase())}:${escapeKeyPart(product.toLowerCase())}`;
+}
+
+/** `purl:<type>/<namespace>/<name>` (namespace segment omitted when the purl has none), type-normalised by packageurl-js. */
+export function purlPackageKey(purl: string): string {
+  let parsed: PackageURL;
+  try {
+    parsed = PackageURL.fromString(purl);
+  } catch (error) {
+    throw new InvalidPackageIdentifier(`not a valid package URL: ${purl}`, { cause: error });
+  }
+  return `purl:${parsed.type}/${parsed.namespace ? `${parsed.namespace}/` : ''}${parsed.name}`;
+}
+
+/** Package key and version of one software entry of an asset. */
+export function describeSoftware(software: Software): { packageKey: string; identifier: string; version: string } {
+  if ('cpe' in software) {
+    const cpe = parseCpe23(software.cpe);
+    return { packageKey: cpePackageKey(software.cpe), identifier: software.cpe, version: cpe.version };
+  }
+  let parsed: PackageURL;
+  try {
+    parsed = PackageURL.fromString(software.purl);
+  } catch (error) {
+    throw new InvalidPackageIdentifier(`not a valid package URL: ${software.purl}`, { cause: error });
+  }
+  return { packageKey: purlPackageKey(software.purl), identifier: software.purl, version: parsed.version ?? '' };
+}
+
+/** The package key of a CPE 2.3 string or a purl (`pkg:...`). */
+export function packageKeyOf(identifier: string): string {
+  return identifier.startsWith('pkg:') ? purlPackageKey(identifier) : cpePackageKey(identifier);
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { composeSlackMessage, SlackNotifyRequestSchema } from '../../../../functions/actuators/slack/slack-message.ts';
+import type { ActionRecord } from '../../../../functions/model/action.ts';
+
+const base = { tenant: 'default', requestedBy: 'exec-1', reason: 'CVE-2023-4966', exposureIds: [], createdAt: '2025-01-01T02:00:00Z', updatedAt: '2025-01-01T02:00:00Z' };
+const actions: ActionRecord[] = [
+  {
+    ...base,
+    id: 'a1',
+    actuator: 'ec2-security-group',
+    operation: 'apply',
+    target: '111122223333/eu-west-1/sg-0a1b2c3d',
+    status: 'done',
+    dryRun: false,
+    detail: 'revoked tcp 443 from 0.0.0.0/0',
+    inverse: { operation: 'AuthorizeSecurityGroupIngress', parameters: {}, description: 're-open tcp 443 from 0.0.0.0/0 on sg-0a1b2c3d' },
+  },
+  { ...base, id: 'o1', actuator: 'okta-sessions', operation: 'apply', target: 'okta-user:00u-alice', status: 'done', dryRun: false, inverse: { operation: 'none', parameters: {}, description: 'none: users sign in again; sessions cannot be restored' } },
+  { ...base, id: 'c1', actuator: 'crowdstrike-containment', operation: 'apply', target: 'crowdstrike-device:5f4e', status: 'skipped', dryRun: true, detail: 'dry-run: would network-contain host 5f4e' },
+];
+const plan = {
+  vulnerability: { id: 'CVE-2023-4966', name: 'Citrix Bleed', kev: true, cvss: 9.4, dueDate: '2023-11-08', requiredAction: 'Apply mitigations <per vendor>' },
+  decision: 'act',
+  reasons: ['exploitation: active (CISA KEV)', 'internet-facing'],
+  skipped: [{ assetId: 'netscaler-dr', reason: 'never-touch tag forestall:never-touch' }],
+  targets: { network: [] },
+};
+
+function allText(message: ReturnType<typeof composeSlackMessage>): string {
+  return message.blocks.map((block) => ('text' in block ? block.text.text : 'elements' in block ? block.elements.map((e) => e.text).join(' ') : '')).join('\n');
+}
+
+describe('composeSlackMessage', () => {
+  it('says what was done per actuator and target, why, how to undo, and what was skipped', () => {
+    const message = composeSlackMessage({ kind: 'actions-taken', execution: 'exec-1', plan, actions });
+    const text = allText(message);
+    expect(message.text).toBe(':rotating_light: forestall acted: CVE-2023-4966 (Citrix Bleed) (3 action(s), 1 dry-run)');
+    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'forestall acted: CVE-2023-4966 (Citrix Bleed)' } });
+    // why
+    expect(text).toContain('In CISA KEV (known exploited), remediation due 2023-11-08');
+    expect(text).toContain('SSVC decision: *act*');
+    expect(text).toContain('• internet-facing');
+    expect(text).toContain('Apply mitigations &lt;per vendor&gt;');
+    // what, grouped by actuator, dry-run marked
+    expect(text).toContain('_EC2 security groups (internet ingress)_\n• `111122223333/eu-west-1/sg-0a1b2c3d` apply: *done* - revoked tcp 443 from 0.0.0.0/0');
+    expect(text).toContain('`crowdstrike-device:5f4e` apply: *skipped (dry-run)*');
+    // how to undo, with the action id
+    expect(text).toContain('• `a1` (111122223333/eu-west-1/sg-0a1b2c3d): re-open tcp 443 from 0.0.0.0/0 on sg-0a1b2c3d [AuthorizeSecurityGroupIngress]');
+    expect(text).toContain('• `o1` (okta-user:00u-alice): none: users sign in again; sessions cannot be restored');
+    // guardrails
+    expect(text).toContain('*Skipped / guardrails*\n• netscaler-dr: never-touch tag forestall:never-touch');
+    expect(text).toContain('1 dry-run action(s)');
+  });
+
+  it('reports a failure with the Step Functions error and cause', () => {
+    const message = composeSlackMessage({ kind: 'failed', execution: 'exec-1', plan, actions: [], error: { Error: 'VendorAuthFailed', Cause: 'okta refused the credentials (HTTP 401)' } });
+    expect(message.text).toBe(':x: forestall playbook failed: CVE-2023-4966 (Citrix Bleed): VendorAuthFailed: okta refused the credentials (HTTP 401)');
+    expect(allText(message)).toContain('VendorAuthFailed: okta refused the credentials (HTTP 401)');
+  });
+
+  it('says when there is nothing to do', () => {
+    const message = composeSlackMessage({ kind: 'nothing-to-do', execution: 'exec-1', plan, actions: [] });
+    expect(message.text).toBe(':information_source: CVE-2023-4966 (Citrix Bleed): nothing to do');
+    expect(allText(message)).toContain('No action was needed');
+  });
+
+  it('stays within Slack block limits for large runs', () => {
+    const many = Array.from({ length: 400 }, (_, index) => ({ ...actions[0], id: `id-${index}`, target: `111122223333/eu-west-1/sg-${String(index).padStart(8, '0')}` }) as ActionRecord);
+    const message = composeSlackMessage({ kind: 'released', execution: 'exec-1', plan, actions: many });
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    for (const block of message.blocks) if ('text' in block) expect(block.text.text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it('accepts the outputs of parallel actuator branches as actions', () => {
+    const parsed = SlackNotifyRequestSchema.parse({ tenant: 'default', execution: 'exec-1', kind: 'actions-taken', plan, actions: [{ actions: [actions[0]] }, { actions: [actions[1], actions[2]] }] });
+    expect(parsed.actions.map((action) => action.id)).toEqual(['a1', 'o1', 'c1']);
+  });
+});

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AssetSchema, type Asset } from '../../../functions/model/asset.ts';
+import type { Decision, Exposure } from '../../../functions/model/exposure.ts';
+import { NvdConfigurationSchema, type Vulnerability } from '../../../functions/model/vulnerability.ts';
+import type { AssetRepository, ComponentRow, ExposureRepository, VulnerabilityRepository } from '../../../functions/store/ports.ts';
+
+/**
+ * Port implementations over plain maps, for unit tests of playbook cores (the DynamoDB implementations
+ * are tested against dynalite on their own).
+ */
+export class InMemoryStore {
+  readonly assetsById = new Map<string, Asset>();
+  readonly exposureList: Exposure[] = [];
+  readonly vulnerabilityById = new Map<string, Vulnerability>();
+  /** Every getMany call, to show how the core reads. */
+  readonly getManyCalls: string[][] = [];
+
+  readonly assets: AssetRepository = {
+    put: async (_tenant, asset) => {
+      this.assetsById.set(asset.id, structuredClone(asset));
+    },
+    get: async (_tenant, id) => structuredClone(this.assetsById.get(id)),
+    getMany: async (_tenant, ids) => {
+      this.getManyCalls.push([...ids]);
+      return ids.flatMap((id) => {
+        const asset = this.assetsById.get(id);
+        return asset ? [structuredClone(asset)] : [];
+      });
+    },
+    componentsByPackage: async (): Promise<ComponentRow[]> => [],
+  };
+
+  readonly exposures: ExposureRepository = {
+    putMany: async (exposures) => {
+      this.exposureList.push(...exposures.map((exposure) => structuredClone(exposure)));
+      return [...exposures];
+    },
+    listByVulnerability: async (tenant, vulnerability) =>
+      this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.vulnerability === vulnerability),
+    listByStateAndDecision: async (tenant, state, decision: Decision) =>
+      this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.state === state && exposure.decision === decision),
+  };
+
+  readonly vulnerabilities: VulnerabilityRepository = {
+    get: async (_tenant, id) => structuredClone(this.vulnerabilityById.get(id)),
+    getContentHashes: async () => new Map(),
+    put: async (record) => {
+      this.vulnerabilityById.set(record.id, structuredClone(record));
+      return true;
+    },
+    listPendingEnrichment: async () => [],
+  };
+}
+
+const fixtures = join(import.meta.dirname, '../../fixtures');
+
+/** The demo estate (test/fixtures/estate), parsed as the inventory import would. */
+export function loadEstate(file: 'estate.json' | 'estate-patched.json' = 'estate.json'): Asset[] {
+  const raw = JSON.parse(readFileSync(join(fixtures, 'estate', file), 'utf8')) as { assets: unknown[] };
+  return raw.assets.map((asset) => AssetSchema.parse(asset));
+}
+
+/** CVE-2023-4966 (Citrix Bleed) as stored after ingest: its NVD record's facts and configurations. */
+export function citrixBleed(tenant: string): Vulnerability {
+  const nvd = JSON.parse(readFileSync(join(fixtures, 'intel', 'nvd', 'CVE-2023-4966.json'), 'utf8')) as {
+    id: string;
+    published: string;
+    lastModified: string;
+    vulnStatus: string;
+    configurations: unknown[];
+  };
+  return {
+    tenant,
+    id: nvd.id,
+    nvd: {
+      published: nvd.published,
+      lastModified: nvd.lastModified,
+      vulnStatus: nvd.vulnStatus,
+      cvss: [],
+      configurations: nvd.configurations.map((configuration) => NvdConfigurationSchema.parse(configuration)),
+    },
+    enrichment: 'done',
+    sources: ['nvd'],
+    updatedAt: nvd.lastModified,
+  };
+}

@@ -1,0 +1,161 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VendorRateLimited } from '../../../functions/actuators/vendor-errors.ts';
+import { createTable, startLocalDynamo, type LocalDynamo } from '../../../functions/local/dynalite.ts';
+import { runPlaybookLocally, type TaskHandler } from '../../../functions/local/step-functions.ts';
+import type { ExposureDetected } from '../../../functions/model/events.ts';
+import { exposureId } from '../../../functions/model/exposure.ts';
+import type { PatchCheck } from '../../../functions/playbook/check-patch.ts';
+import type { PlaybookPlan } from '../../../functions/playbook/plan.ts';
+import { createDocumentClient } from '../../../functions/store/document-client.ts';
+import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
+import type { Repositories } from '../../../functions/store/ports.ts';
+import { citrixBleed, loadEstate } from './in-memory-store.ts';
+
+const TENANT = 'default';
+const CVE = 'CVE-2023-4966';
+const TABLE = 'forestall-playbook-test';
+const EDGE = ['nsgw-edge-01', 'nsgw-edge-02', 'nsgw-edge-03', 'nsgw-edge-04', 'nsgw-edge-05', 'nsgw-edge-06', 'nsgw-edge-07', 'nsgw-edge-08'];
+const EXECUTION = 'arn:aws:states:eu-west-1:111122223333:execution:cve-exposure-response:citrix-bleed';
+
+let dynamo: LocalDynamo;
+let repositories: Repositories;
+let planHandler: (event: unknown) => Promise<PlaybookPlan>;
+let checkPatchHandler: (event: unknown) => Promise<PatchCheck>;
+const savedEnv = { ...process.env };
+
+function detail(assetIds: string[]): ExposureDetected {
+  return {
+    version: '1',
+    tenant: TENANT,
+    vulnerability: { id: CVE, name: 'Citrix Bleed', kev: true },
+    decision: 'act',
+    assetIds,
+    assetCount: assetIds.length,
+    exposureIds: assetIds.map((asset) => exposureId(CVE, asset)),
+    reasons: ['exploitation: active (CISA KEV)'],
+    detectedAt: '2023-10-18T02:00:00.000Z',
+  };
+}
+
+async function importEstate(file: 'estate.json' | 'estate-patched.json', ids: readonly string[]): Promise<void> {
+  for (const asset of loadEstate(file)) if (ids.includes(asset.id)) await repositories.assets.put(TENANT, asset);
+}
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  const client = new DynamoDBClient(dynamo.client);
+  await createTable(client, TABLE);
+  const doc = createDocumentClient(client);
+  repositories = createDynamoRepositories(doc, TABLE);
+  await repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd-2023-4966');
+  await importEstate('estate.json', EDGE);
+
+  // The handlers read their environment once, at import, as on a Lambda cold start.
+  Object.assign(process.env, {
+    TABLE_NAME: TABLE,
+    GUARDRAILS: JSON.stringify({ maxAssetsPerRun: 5 }),
+    MAX_PATCH_CHECKS: '10',
+    AWS_REGION: dynamo.client.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  ({ handler: planHandler } = await import('../../../functions/playbook/plan.handler.ts'));
+  ({ handler: checkPatchHandler } = await import('../../../functions/playbook/check-patch.handler.ts'));
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await dynamo?.close();
+});
+
+describe('playbook handlers on DynamoDB (dynalite)', () => {
+  it('plans from the stored inventory with the guardrails from GUARDRAILS', async () => {
+    const plan = await planHandler({ detail: detail(EDGE), execution: EXECUTION });
+
+    expect(plan.targetAssetIds).toHaveLength(5);
+    expect(plan.skipped).toHaveLength(3);
+    expect(plan.skipped[0]?.reason).toBe('blast-radius cap 5 reached');
+    expect(plan).toMatchObject({ tenant: TENANT, execution: EXECUTION, maxPatchChecks: 10, patchCheckIntervalSeconds: 3600 });
+  });
+
+  it('rejects a malformed step input, naming the step and the field', async () => {
+    const { tenant: _dropped, ...withoutTenant } = detail(EDGE);
+
+    await expect(planHandler({ detail: withoutTenant, execution: EXECUTION })).rejects.toMatchObject({
+      name: 'PlaybookInputInvalid',
+      message: expect.stringMatching(/^Plan input is invalid: detail\.tenant: /),
+    });
+    await expect(checkPatchHandler({ tenant: TENANT, vulnerability: CVE })).rejects.toThrow(/CheckPatch input is invalid: assetIds/);
+  });
+
+  it('checks patch state against the stored vulnerability and inventory', async () => {
+    expect(await checkPatchHandler({ tenant: TENANT, vulnerability: CVE, assetIds: ['nsgw-edge-01'], attempt: 2 })).toMatchObject({
+      patched: false,
+      stillAffected: ['nsgw-edge-01'],
+      attempt: 2,
+    });
+  });
+
+  it('drives the playbook to release when the inventory shows the fix, with the real Plan and CheckPatch handlers', async () => {
+    const actuatorCalls: { fn: string; operation: string; targets: number }[] = [];
+    const actuator =
+      (fn: string): TaskHandler =>
+      async (input) => {
+        const request = input as { operation: string; targets: unknown[] };
+        actuatorCalls.push({ fn, operation: request.operation, targets: request.targets.length });
+        return { actions: [] };
+      };
+    let checks = 0;
+    const notices: string[] = [];
+
+    const result = await runPlaybookLocally({
+      definitionPath: join(import.meta.dirname, '../../../statemachines/cve-exposure-response.asl.json'),
+      input: { 'detail-type': 'Exposure Detected', source: 'forestall', detail: detail(EDGE) },
+      taskHandlers: {
+        PlanFunctionArn: planHandler,
+        CheckPatchFunctionArn: async (input) => {
+          const answer = await checkPatchHandler(input);
+          // The owners patch and re-import the inventory after the first check.
+          if (++checks === 1) await importEstate('estate-patched.json', EDGE);
+          return answer;
+        },
+        SecurityGroupFunctionArn: actuator('ec2'),
+        OktaSessionsFunctionArn: actuator('okta'),
+        CrowdStrikeContainmentFunctionArn: (() => {
+          let throttled = false;
+          const act = actuator('crowdstrike');
+          return async (input: unknown) => {
+            if (!throttled) {
+              throttled = true;
+              throw new VendorRateLimited('crowdstrike', 1);
+            }
+            return act(input);
+          };
+        })(),
+        SlackNotifyFunctionArn: async (input) => {
+          notices.push((input as { kind: string }).kind);
+          return {};
+        },
+      },
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(checks).toBe(2);
+    expect(result.output).toMatchObject({ patch: { patched: true, stillAffected: [], attempt: 2 } });
+    expect(notices).toEqual(['actions-taken', 'released']);
+    expect(actuatorCalls).toEqual(
+      expect.arrayContaining([
+        { fn: 'ec2', operation: 'apply', targets: 5 },
+        { fn: 'okta', operation: 'apply', targets: 1 },
+        { fn: 'crowdstrike', operation: 'apply', targets: 5 },
+        { fn: 'crowdstrike', operation: 'revert', targets: 5 },
+        { fn: 'ec2', operation: 'revert', targets: 5 },
+      ]),
+    );
+    expect(actuatorCalls).toHaveLength(5);
+  });
+});
