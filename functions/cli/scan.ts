@@ -5,6 +5,7 @@ import { mergeVulnerability } from '../ingest/vulnerability-draft.ts';
 import { importInventory } from '../inventory/import-inventory.ts';
 import { matchExposures } from '../match/match-exposures.ts';
 import type { Decision } from '../model/exposure.ts';
+import { mapConcurrently } from '../store/map-concurrently.ts';
 import type { Repositories } from '../store/ports.ts';
 
 export interface ScanInput {
@@ -32,6 +33,7 @@ export interface ScanResult {
   problems: string[];
 }
 
+const STORE_CONCURRENCY = 16;
 const DECISION_RANK: Record<Decision, number> = { act: 0, attend: 1, 'track*': 2, track: 3 };
 
 async function readJson(file: string): Promise<{ ok: true; json: unknown } | { ok: false; problem: string }> {
@@ -94,12 +96,12 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
       await repositories.quarantine.put({ tenant: input.tenant, source: file, record, reason, quarantinedAt: deps.now().toISOString() });
       quarantine(file, record, reason);
     }
-    for (const draft of parsed.vulnerabilities) {
+    await mapConcurrently(parsed.vulnerabilities, STORE_CONCURRENCY, async (draft) => {
       const existing = await repositories.vulnerabilities.get(input.tenant, draft.id);
       const merged = mergeVulnerability(existing, draft, input.tenant, deps.now().toISOString());
       await repositories.vulnerabilities.put(merged, vulnerabilityContentHash(merged));
       if (merged.nvd?.configurations.length) vulnerabilityIds.add(merged.id);
-    }
+    });
   }
 
   for (const vulnerabilityId of [...vulnerabilityIds].sort()) {

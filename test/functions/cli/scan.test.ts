@@ -1,0 +1,149 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../functions/cli/main.ts';
+
+const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
+const KEV = join(fixtures, 'intel/known_exploited_vulnerabilities.json');
+const NVD_4966 = join(fixtures, 'intel/nvd/CVE-2023-4966.json');
+const NVD_PAGE = join(fixtures, 'intel/nvd/nvd-api2-response-page-38cves-vunnel.json');
+const ESTATE = join(fixtures, 'estate/estate.json');
+
+interface ScanJson {
+  exposures: Array<{ vulnerability: string; asset: string; component: string; version: string; decision: string; internetFacing: boolean; kev: boolean; reasons: string[] }>;
+  quarantined: Array<{ source: string; record: string; reason: string }>;
+}
+
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function runCli(args: string[]) {
+  const out = sink();
+  const err = sink();
+  const code = await main(args, out.stream, err.stream);
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+const scratch = () => mkdtempSync(join(tmpdir(), 'forestall-scan-'));
+const estateAssets = () => (JSON.parse(readFileSync(ESTATE, 'utf8')) as { assets: Array<Record<string, unknown>> }).assets;
+
+describe('forestall scan', () => {
+  it('finds the 47 assets on affected NetScaler builds, acting on the 8 internet-facing ones', async () => {
+    const { code, stdout, stderr } = await runCli(['scan', '--intel', KEV, '--intel', NVD_4966, '--inventory', ESTATE, '--json']);
+
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as ScanJson;
+    expect(result.quarantined).toEqual([]);
+    expect(result.exposures).toHaveLength(47);
+    const act = result.exposures.filter((e) => e.decision === 'act');
+    expect(act.map((e) => e.asset).sort()).toEqual(['nsgw-edge-01', 'nsgw-edge-02', 'nsgw-edge-03', 'nsgw-edge-04', 'nsgw-edge-05', 'nsgw-edge-06', 'nsgw-edge-07', 'nsgw-edge-08']);
+    expect(act.every((e) => e.internetFacing && e.kev && e.vulnerability === 'CVE-2023-4966')).toBe(true);
+    expect(result.exposures.filter((e) => e.decision !== 'act').every((e) => e.decision === 'attend')).toBe(true);
+    // 14.1-8.50 is the fix; a string comparison would call it older than the affected 14.1-8.6.
+    expect(result.exposures.some((e) => e.asset.startsWith('adc-fixed-'))).toBe(false);
+    expect(result.exposures.find((e) => e.asset === 'nsgw-edge-02')).toMatchObject({
+      component: 'cpe:2.3:a:citrix:netscaler_application_delivery_controller:14.1-8.6:*:*:*:-:*:*:*',
+      version: '14.1-8.6',
+    });
+    expect(act[0]!.reasons.join(' ')).toMatch(/KEV/);
+  });
+
+  it('reads NVD API response pages as intel and reports nothing for an estate they do not touch', async () => {
+    const { code, stdout } = await runCli(['scan', '--intel', NVD_PAGE, '--inventory', ESTATE, '--json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as ScanJson).exposures).toEqual([]);
+  });
+
+  it('quarantines an invalid asset with the file and field named, exits 2, and still matches the valid ones', async () => {
+    const dir = scratch();
+    const inventory = join(dir, 'inventory.json');
+    const assets = estateAssets();
+    assets[0] = { ...assets[0], criticality: 'urgent' };
+    assets[1] = { ...assets[1], colour: 'blue' };
+    writeFileSync(inventory, JSON.stringify({ assets }));
+
+    const { code, stdout, stderr } = await runCli(['scan', '--intel', KEV, '--intel', NVD_4966, '--inventory', inventory, '--json']);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${inventory}: assets[0].criticality`);
+    expect(stderr).toMatch(/assets\[1\].*colour/);
+    const result = JSON.parse(stdout) as ScanJson;
+    expect(result.quarantined.map((q) => [q.source, q.record])).toEqual([
+      [inventory, expect.stringContaining('nsgw-edge-01')],
+      [inventory, expect.stringContaining('nsgw-edge-02')],
+    ]);
+    expect(result.exposures).toHaveLength(45);
+    expect(result.exposures.filter((e) => e.decision === 'act')).toHaveLength(6);
+  });
+
+  it('names the file when it is not JSON or not intel, and still processes the other files', async () => {
+    const dir = scratch();
+    const broken = join(dir, 'broken.json');
+    const notIntel = join(dir, 'not-intel.json');
+    writeFileSync(broken, '{"assets": [');
+    writeFileSync(notIntel, JSON.stringify({ hello: 'world' }));
+
+    const { code, stdout, stderr } = await runCli(['scan', '--intel', notIntel, '--intel', NVD_4966, '--inventory', broken, '--inventory', ESTATE, '--json']);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${broken}: not valid JSON`);
+    expect(stderr).toContain(`${notIntel}: not a CISA KEV catalogue, an NVD CVE API 2.0 response or an NVD cve record`);
+    expect((JSON.parse(stdout) as ScanJson).exposures).toHaveLength(47);
+  });
+
+  it('quarantines a malformed KEV entry by its index and field while storing the rest', async () => {
+    const dir = scratch();
+    const kev = JSON.parse(readFileSync(KEV, 'utf8')) as { vulnerabilities: Array<Record<string, unknown>> };
+    const index = kev.vulnerabilities.findIndex((entry) => entry.cveID === 'CVE-2023-4966');
+    kev.vulnerabilities[0] = { ...kev.vulnerabilities[0], dateAdded: 'yesterday' };
+    const file = join(dir, 'kev.json');
+    writeFileSync(file, JSON.stringify(kev));
+
+    const { code, stdout, stderr } = await runCli(['scan', '--intel', file, '--intel', NVD_4966, '--inventory', ESTATE, '--json']);
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/vulnerabilities\[0\]\.dateAdded/);
+    const result = JSON.parse(stdout) as ScanJson;
+    expect(result.quarantined).toHaveLength(1);
+    expect(result.quarantined[0]).toMatchObject({ source: file });
+    expect(index).toBeGreaterThan(0);
+    expect(result.exposures.every((e) => e.kev)).toBe(true);
+  });
+
+  it('keeps what an earlier run stored when a later run brings only bad input', async () => {
+    const store = join(scratch(), 'store');
+    const first = await runCli(['scan', '--intel', KEV, '--intel', NVD_4966, '--inventory', ESTATE, '--store', store, '--json']);
+    expect(first.code).toBe(0);
+
+    const dir = scratch();
+    const bad = join(dir, 'bad-inventory.json');
+    writeFileSync(bad, JSON.stringify({ assets: [{ id: 'nsgw-edge-01', criticality: 'urgent' }] }));
+    const second = await runCli(['scan', '--intel', NVD_4966, '--inventory', bad, '--store', store, '--json']);
+
+    expect(second.code).toBe(2);
+    const result = JSON.parse(second.stdout) as ScanJson;
+    // nsgw-edge-01 keeps its stored, valid record (the bad replacement was quarantined, not half-written),
+    // and the CVE keeps the KEV facts the first run stored although this run brought only the NVD record.
+    expect(result.exposures).toHaveLength(47);
+    expect(result.exposures.find((e) => e.asset === 'nsgw-edge-01')?.decision).toBe('act');
+  });
+
+  it('rejects a missing file list and a bad tenant with exit code 2', async () => {
+    expect((await runCli(['scan', '--inventory', ESTATE])).code).toBe(2);
+    const badTenant = await runCli(['scan', '--intel', NVD_4966, '--inventory', ESTATE, '--tenant', 'Bad Tenant!']);
+    expect(badTenant.code).toBe(2);
+    expect(badTenant.stderr).toContain('--tenant');
+    expect((await runCli(['scan', '--intel', NVD_4966, '--inventory', ESTATE, '--colour'])).code).toBe(2);
+  });
+});
