@@ -23,9 +23,11 @@ interface StackLike {
 let counterSequence = 0;
 
 function requestCount(body: unknown, field: 'RequestItems', itemField: 'Keys' | null): number {
-  if (typeof body !== 'string') return 1;
+  // The SDK serialises JSON bodies to bytes in recent versions, to a string in older ones.
+  const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : body;
+  if (typeof text !== 'string') return 1;
   try {
-    const parsed = JSON.parse(body) as Record<string, Record<string, unknown>>;
+    const parsed = JSON.parse(text) as Record<string, Record<string, unknown>>;
     const tables = Object.values(parsed[field] ?? {});
     return tables.reduce<number>((sum, table) => {
       const entries = itemField ? (table as Record<string, unknown>)[itemField] : table;
