@@ -53,10 +53,7 @@ export interface KevIngestSummary {
   lookupError?: string;
 }
 
-// The cursor model has no field for a body hash, so it travels in catalogVersion: `<version> sha256:<hex>`.
-const formatCatalogVersion = (version: string, hash: string) => `${version} sha256:${hash}`;
-export const catalogueHashOf = (cursor: SourceCursor | undefined): string | undefined =>
-  cursor?.catalogVersion ? /sha256:([0-9a-f]{64})$/.exec(cursor.catalogVersion)?.[1] : undefined;
+export const catalogueHashOf = (cursor: SourceCursor | undefined): string | undefined => cursor?.bodyHash;
 
 // A stored hash whose KEV part matches nothing: the next poll sees the entry as changed and publishes again.
 const UNPUBLISHED_KEV_PART = 'unpublished';
@@ -235,7 +232,8 @@ export async function ingestKev(deps: KevIngestDeps, input: KevIngestInput): Pro
     source,
     ...(response.etag ? { etag: response.etag } : {}),
     ...(response.lastModified ? { lastModified: response.lastModified } : {}),
-    catalogVersion: formatCatalogVersion(catalogue.catalogVersion, bodyHash),
+    catalogVersion: catalogue.catalogVersion,
+    bodyHash,
     lastPolledAt: nowIso(),
     lastChangedAt: summary.written > 0 ? now : (cursor?.lastChangedAt ?? now),
   });

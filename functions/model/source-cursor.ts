@@ -7,6 +7,8 @@ export const SourceCursorSchema = z.object({
   etag: z.string().optional(),
   lastModified: z.string().optional(),
   catalogVersion: z.string().optional(),
+  /** sha256 of the last body processed, so a byte-identical re-download costs no writes. */
+  bodyHash: z.string().optional(),
   lastPolledAt: z.string(),
   lastChangedAt: z.string().optional(),
 });

@@ -1,0 +1,152 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../functions/store/table-definition.ts';
+import { Actuators } from '../../lib/actuators.ts';
+import { ExposureMatch } from '../../lib/exposure-match.ts';
+import { ForestallBus } from '../../lib/forestall-bus.ts';
+import { KevIngest } from '../../lib/kev-ingest.ts';
+import { guardrailsJson } from '../../lib/construct-validation.ts';
+import { ForestallFunction } from '../../lib/forestall-function.ts';
+import { ForestallTable } from '../../lib/forestall-table.ts';
+
+// Props are checked before anything is bundled, so these run without building a function.
+const stack = () => new Stack(new App(), 'PropsTest');
+
+describe('ForestallTable', () => {
+  it('creates the table from the shared key definition', () => {
+    const s = stack();
+    new ForestallTable(s, 'Table');
+    const template = Template.fromStack(s);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('lets an operator choose destroy (no deletion protection) and refuses bad names', () => {
+    const s = stack();
+    new ForestallTable(s, 'Table', { removalPolicy: RemovalPolicy.DESTROY });
+    Template.fromStack(s).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    expect(() => new ForestallTable(stack(), 'Table', { tableName: 'a b' })).toThrow(/tableName must match/);
+  });
+});
+
+describe('ForestallFunction', () => {
+  it('names the entry that does not exist or is not a handler', () => {
+    expect(() => new ForestallFunction(stack(), 'F', { entry: 'functions/nowhere/missing.handler.ts', serviceName: 'missing' })).toThrow(
+      /ForestallFunction\(missing\): entry functions\/nowhere\/missing.handler.ts does not exist/,
+    );
+    expect(() => new ForestallFunction(stack(), 'F', { entry: 'functions/config/env.ts', serviceName: 'env' })).toThrow(
+      /entry must be a \*\.handler\.ts file/,
+    );
+    expect(() => new ForestallFunction(stack(), 'F', { entry: '../outside.handler.ts', serviceName: 'outside' })).toThrow(
+      /outside the project root/,
+    );
+  });
+
+  it('refuses settings Lambda would reject at deploy time, before looking for the entry', () => {
+    const base = { entry: 'functions/nowhere/x.handler.ts', serviceName: 'x-fn' };
+    const make = (props: Partial<ConstructorParameters<typeof ForestallFunction>[2]>) => () =>
+      new ForestallFunction(stack(), 'F', { ...base, ...props });
+    expect(make({ serviceName: 'Bad Name' })).toThrow(/serviceName must be kebab-case/);
+    expect(make({ timeout: Duration.minutes(16) })).toThrow(/timeout must be at most 15 minutes/);
+    expect(make({ memorySize: 64 })).toThrow(/memorySize must be an integer between 128 and 10240, got 64/);
+    expect(make({ asyncRetryAttempts: 3 })).toThrow(/asyncRetryAttempts must be 0, 1 or 2/);
+    expect(make({ reservedConcurrentExecutions: -1 })).toThrow(/reservedConcurrentExecutions/);
+    expect(make({ environment: { 'BAD-NAME': 'x' } })).toThrow(/environment variable name BAD-NAME is invalid/);
+  });
+});
+
+describe('Actuators props', () => {
+  const table = () => {
+    const s = stack();
+    return { s, table: new ForestallTable(s, 'Table') };
+  };
+
+  it('limits the EC2 actuator to real region names', () => {
+    const { s, table: t } = table();
+    expect(() => new Actuators(s, 'A', { table: t, securityGroupRegions: [] })).toThrow(/securityGroupRegions/);
+    expect(() => new Actuators(s, 'B', { table: t, securityGroupRegions: ['eu-west-1', 'moon'] })).toThrow(
+      /securityGroupRegions must list AWS region names, got \["eu-west-1","moon"\]/,
+    );
+  });
+
+  it('takes secret names, never ARNs or names that look like an ARN suffix', () => {
+    const { s, table: t } = table();
+    expect(
+      () =>
+        new Actuators(s, 'A', {
+          table: t,
+          oktaApiTokenSecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:okta-AbCdEf',
+        }),
+    ).toThrow(/oktaApiTokenSecretName must be a secret name, not an ARN/);
+    expect(() => new Actuators(s, 'B', { table: t, slackTokenSecretName: 'forestall/slack-abcdef' })).toThrow(
+      /ends like a random ARN suffix/,
+    );
+  });
+
+  it('requires https vendor URLs and a plausible Slack channel', () => {
+    const { s, table: t } = table();
+    expect(() => new Actuators(s, 'A', { table: t, oktaOrgUrl: 'http://example.okta.com' })).toThrow(
+      /oktaOrgUrl must be an https URL/,
+    );
+    expect(() => new Actuators(s, 'B', { table: t, crowdStrikeBaseUrl: 'not a url' })).toThrow(/crowdStrikeBaseUrl is not a URL/);
+    expect(() => new Actuators(s, 'C', { table: t, slackChannel: 'two words' })).toThrow(/slackChannel/);
+  });
+});
+
+describe('guardrailsJson', () => {
+  it('fills the domain defaults, so the plan step reads the whole policy', () => {
+    expect(JSON.parse(guardrailsJson('Test', { dryRun: true }))).toEqual({
+      dryRun: true,
+      neverTouchTags: { 'forestall:never-touch': 'true' },
+      maxAssetsPerRun: 25,
+    });
+  });
+
+  it('names the construct and the field that breaks the schema', () => {
+    expect(() => guardrailsJson('CveExposureResponsePlaybook', { maxAssetsPerRun: -1 })).toThrow(
+      /CveExposureResponsePlaybook: guardrails: maxAssetsPerRun:/,
+    );
+    expect(() => guardrailsJson('Test', { surprise: true })).toThrow(/Test: guardrails: \(policy\): Unrecognized key/);
+  });
+});
+
+describe('KevIngest and ExposureMatch props', () => {
+  const deps = () => {
+    const s = stack();
+    return { s, table: new ForestallTable(s, 'Table'), bus: new ForestallBus(s, 'Bus') };
+  };
+
+  it('names the KEV setting that is wrong', () => {
+    const { s, table: t, bus } = deps();
+    expect(() => new KevIngest(s, 'A', { table: t, bus, kevUrl: 'http://www.cisa.gov/kev.json' })).toThrow(/kevUrl must be an https URL/);
+    expect(() => new KevIngest(s, 'B', { table: t, bus, nvdLookupsPerRun: 5000 })).toThrow(/nvdLookupsPerRun must be an integer between 0 and 1000, got 5000/);
+    expect(() => new KevIngest(s, 'C', { table: t, bus, interval: Duration.minutes(2) })).toThrow(/interval must be a whole number of minutes between 5 and 1440, got 2/);
+    expect(() => new KevIngest(s, 'D', { table: t, bus, tenantId: 'Not A Tenant' })).toThrow(/KevIngest: tenantId "Not A Tenant"/);
+    expect(() => new KevIngest(s, 'E', { table: t, bus, nvdApiKeySecretName: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' })).toThrow(
+      /nvdApiKeySecretName must be a secret name, not an ARN/,
+    );
+  });
+
+  it('keeps EventBridge retry settings within what EventBridge accepts', () => {
+    const { s, table: t, bus } = deps();
+    expect(() => new ExposureMatch(s, 'A', { table: t, bus, retryAttempts: 200 })).toThrow(/retryAttempts must be an integer between 0 and 185/);
+    expect(() => new ExposureMatch(s, 'B', { table: t, bus, maxEventAge: Duration.days(2) })).toThrow(/maxEventAge must be between 1 minute and 24 hours/);
+  });
+});
