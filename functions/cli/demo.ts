@@ -6,6 +6,7 @@ import { startLocalIntelFeeds } from '../local/intel-feeds.ts';
 import { LocalEventBus, type BusEvent } from '../local/local-bus.ts';
 import { runPlaybookLocally, type TaskHandler, type TimelineEntry } from '../local/step-functions.ts';
 import { startVendorSimulators, type VendorSimulators } from '../local/simulators/index.ts';
+import type { SlackMessage } from '../local/simulators/slack-simulator.ts';
 import type { ActionRecord } from '../model/action.ts';
 import type { Asset } from '../model/asset.ts';
 import { EVENT_SOURCE, type ExposureDetected } from '../model/events.ts';
@@ -41,7 +42,8 @@ export interface DemoOutcome {
   intelToFirstActionMs?: number;
   playbookStatus?: string;
   actions: ActionRecord[];
-  slackMessages: number;
+  /** What the simulated Slack workspace received. */
+  slackMessages: SlackMessage[];
 }
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -175,11 +177,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       ...(intelToFirstActionMs === undefined ? {} : { intelToFirstActionMs }),
       ...(playbook ? { playbookStatus: playbook.status } : {}),
       actions,
-      slackMessages: simulators.slack.state.messages.length,
+      slackMessages: [...simulators.slack.state.messages],
     };
     if (options.reportPath) {
       await mkdir(dirname(options.reportPath), { recursive: true });
-      const report = { scenario: DEMO_CVE, generatedAt: new Date().toISOString(), ...outcome, timeline: timeline.lines, slack: simulators.slack.state.messages };
+      const report = { scenario: DEMO_CVE, generatedAt: new Date().toISOString(), ...outcome, timeline: timeline.lines };
       await writeFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
       out.write(`  report: ${options.reportPath}\n`);
     }

@@ -126,6 +126,29 @@ function errorText(error: SlackNotifyRequest['error']): string | undefined {
   return [error.Error, error.Cause].filter(Boolean).join(': ') || 'unknown error';
 }
 
+// Matches the matcher's reason text: `affected: <cpe> (version V) is within NVD criteria <criteria>, <range>`.
+const AFFECTED_REASON = /^affected: cpe:2\.3:[^:]*:[^:]*:([^:]*):.*\(version ([^)]+)\) is within NVD criteria .*?(?:up to (\S+) \((excluding|including)\))?(?: \[|$)/;
+
+/**
+ * Splits the exposure reasons into the per-component `affected: ...` lines, condensed to one line per
+ * product and build (`netscaler_gateway 13.1-48.47: fixed after 13.1-49.15 (excluding)`), and the rest.
+ */
+export function splitAffectedReasons(reasons: readonly string[]): { affected: string[]; other: string[] } {
+  const affected = new Map<string, string>();
+  const other: string[] = [];
+  for (const reason of reasons) {
+    const match = AFFECTED_REASON.exec(reason);
+    if (!match) {
+      other.push(reason);
+      continue;
+    }
+    const [, product, version, bound, kind] = match;
+    const fix = bound ? (kind === 'excluding' ? `upgrade to ${bound} or later` : `upgrade past ${bound}`) : 'no fixed build named by NVD';
+    affected.set(`${product} ${version}`, `${product} ${version}: ${fix}`);
+  }
+  return { affected: [...affected.values()].sort(), other };
+}
+
 /**
  * Composes the Slack message: what was done (per actuator, per target, dry-run marked), why (CVE, KEV,
  * decision, reasons), how to undo each action (its inverse and id), and what was skipped. Pure: same
@@ -148,8 +171,14 @@ export function composeSlackMessage(request: Pick<SlackNotifyRequest, 'kind' | '
     if (vulnerability.requiredAction) why.push(`• Required action: ${escapeMrkdwn(vulnerability.requiredAction)}`);
   }
   if (plan?.decision) why.push(`• SSVC decision: *${escapeMrkdwn(plan.decision)}*`);
-  for (const reason of plan?.reasons ?? []) why.push(`• ${escapeMrkdwn(reason)}`);
+  const { affected, other } = splitAffectedReasons(plan?.reasons ?? []);
+  for (const reason of other) why.push(`• ${escapeMrkdwn(reason)}`);
   if (why.length > 0) blocks.push(...sections('Why', why));
+
+  // Per-component match reasons would drown the rest: one line per affected build, with its fix.
+  if (affected.length > 0) {
+    blocks.push(...sections('Affected builds and the fix', affected.map((line) => `• ${escapeMrkdwn(line)}`)));
+  }
 
   // What was done
   if (actions.length > 0) {

@@ -30,7 +30,11 @@ describe('forestall demo', () => {
       expect(action.inverse?.description ?? action.detail).toBeTruthy();
     }
     expect(by('slack', 'notify').map((a) => a.operation)).toEqual(['notify-actions-taken', 'notify-released']);
-    expect(outcome.slackMessages).toBe(2);
+    expect(outcome.slackMessages).toHaveLength(2);
+    // The first message carries the remediation path for every affected build.
+    const posted = JSON.stringify(outcome.slackMessages[0]?.blocks);
+    expect(posted).toContain('netscaler_gateway 14.1-8.6: upgrade to 14.1-8.50 or later');
+    expect(posted).toContain('How to undo');
     expect(outcome.intelToFirstActionMs).toBeGreaterThanOrEqual(0);
     expect(printed).toMatch(/47 affected assets \(8 act, 39 attend\)/);
     expect(printed).toMatch(/intel-to-first-action: \d+ ms/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeSlackMessage, SlackNotifyRequestSchema } from '../../../../functions/actuators/slack/slack-message.ts';
+import { composeSlackMessage, SlackNotifyRequestSchema, splitAffectedReasons } from '../../../../functions/actuators/slack/slack-message.ts';
 import type { ActionRecord } from '../../../../functions/model/action.ts';
 
 const base = { tenant: 'default', requestedBy: 'exec-1', reason: 'CVE-2023-4966', exposureIds: [], createdAt: '2025-01-01T02:00:00Z', updatedAt: '2025-01-01T02:00:00Z' };
@@ -74,5 +74,26 @@ describe('composeSlackMessage', () => {
   it('accepts the outputs of parallel actuator branches as actions', () => {
     const parsed = SlackNotifyRequestSchema.parse({ tenant: 'default', execution: 'exec-1', kind: 'actions-taken', plan, actions: [{ actions: [actions[0]] }, { actions: [actions[1], actions[2]] }] });
     expect(parsed.actions.map((action) => action.id)).toEqual(['a1', 'o1', 'c1']);
+  });
+});
+
+describe('splitAffectedReasons', () => {
+  it('condenses per-component match reasons into one line per product build with its fix', () => {
+    const reasons = [
+      'exploitation: active - in CISA KEV since 2023-10-18',
+      'affected: cpe:2.3:a:citrix:netscaler_gateway:14.1-8.6:*:*:*:*:*:*:* (version 14.1-8.6) is within NVD criteria cpe:2.3:a:citrix:netscaler_gateway:*:*:*:*:*:*:*:*, versions from 14.1 (including) up to 14.1-8.50 (excluding) [matchCriteriaId 4F1610E6-FE48-4339-8E74-765E0517E33D]',
+      'affected: cpe:2.3:a:citrix:netscaler_gateway:14.1-8.6:*:*:*:*:*:*:* (version 14.1-8.6) is within NVD criteria cpe:2.3:a:citrix:netscaler_gateway:*:*:*:*:*:*:*:*, versions from 14.1 (including) up to 14.1-8.50 (excluding) [matchCriteriaId 4F1610E6-FE48-4339-8E74-765E0517E33D]',
+      'affected: cpe:2.3:a:vendor:product:2.0:*:*:*:*:*:*:* (version 2.0) is within NVD criteria cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*, versions up to 2.1 (including)',
+      'affected: cpe:2.3:a:vendor:other:1.0:*:*:*:*:*:*:* (version 1.0) is within NVD criteria cpe:2.3:a:vendor:other:1.0:*:*:*:*:*:*:*, version 1.0',
+    ];
+
+    const { affected, other } = splitAffectedReasons(reasons);
+
+    expect(other).toEqual(['exploitation: active - in CISA KEV since 2023-10-18']);
+    expect(affected).toEqual([
+      'netscaler_gateway 14.1-8.6: upgrade to 14.1-8.50 or later',
+      'other 1.0: no fixed build named by NVD',
+      'product 2.0: upgrade past 2.1',
+    ]);
   });
 });
