@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -31,6 +31,12 @@ export interface ForestallBusProps {
    * @default - none
    */
   readonly putEventsOrganizationId?: string;
+  /**
+   * AWS account ids (12 digits) that may subscribe: create rules on this bus (with targets in their
+   * own account) and manage the rules they created, but no one else's.
+   * @default - none
+   */
+  readonly subscriberAccountIds?: string[];
   /**
    * How long the archive keeps forestall events for replay.
    * @default Duration.days(365)
@@ -131,6 +137,26 @@ export class ForestallBus extends Construct {
           actions: ['events:PutEvents'],
           resources: [this.bus.eventBusArn],
           conditions: { StringEquals: { 'aws:PrincipalOrgID': props.putEventsOrganizationId } },
+        }),
+      );
+    }
+
+    const subscribers = props.subscriberAccountIds ?? [];
+    for (const account of subscribers) {
+      if (!ACCOUNT_ID.test(account)) {
+        throw new Error(`ForestallBus: subscriberAccountIds entry "${account}" is not a 12-digit AWS account id`);
+      }
+    }
+    if (subscribers.length > 0) {
+      // EventBridge's documented pattern for rules created from other accounts: events:creatorAccount
+      // ties every rule to the account that made it, so one subscriber cannot touch another's rules.
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'SubscribersManageTheirOwnRules',
+          principals: subscribers.map((account) => new iam.AccountPrincipal(account)),
+          actions: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:DisableRule', 'events:EnableRule', 'events:PutTargets', 'events:RemoveTargets'],
+          resources: [Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: `${eventBusName}/*` })],
+          conditions: { StringEqualsIfExists: { 'events:creatorAccount': '${aws:PrincipalAccount}' } },
         }),
       );
     }

@@ -18,6 +18,11 @@ export interface ForestallConfig {
    * @default - none
    */
   readonly putEventsOrganizationId?: string;
+  /**
+   * Accounts that may create rules on the forestall bus to receive its events in their own account.
+   * @default - none
+   */
+  readonly subscriberAccountIds?: string[];
   /** @default KevIngest's DEFAULT_KEV_URL */
   readonly kevUrl?: string;
   /** @default KevIngest's DEFAULT_NVD_API_URL */
@@ -94,6 +99,7 @@ const ContextSchema = z
     tenantId: z.string(),
     putEventsAccountIds: listOf,
     putEventsOrganizationId: z.string(),
+    subscriberAccountIds: listOf,
     kevUrl: z.string(),
     nvdApiUrl: z.string(),
     nvdLookupsPerRun: integer,

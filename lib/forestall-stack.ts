@@ -35,6 +35,7 @@ export class ForestallStack extends Stack {
     this.bus = new ForestallBus(this, 'Bus', {
       putEventsAccountIds: props.putEventsAccountIds,
       putEventsOrganizationId: props.putEventsOrganizationId,
+      subscriberAccountIds: props.subscriberAccountIds,
     });
 
     this.kevIngest = new KevIngest(this, 'KevIngest', {

@@ -46,6 +46,22 @@ describe('ForestallBus', () => {
     template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['forestall'] }, RetentionDays: 365 });
   });
 
+  it('lets subscriber accounts manage only the rules they created on this bus', () => {
+    const template = Template.fromStack(busStack({ subscriberAccountIds: ['333333333333'] }).stack);
+    const [policy] = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
+    const statement = policy!.Properties.Statement;
+    expect(statement).toMatchObject({
+      Sid: expect.stringContaining('SubscribersManageTheirOwnRules'),
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::Join': ['', expect.arrayContaining([':iam::333333333333:root'])] } },
+      Condition: { StringEqualsIfExists: { 'events:creatorAccount': '${aws:PrincipalAccount}' } },
+    });
+    expect(statement.Action).toEqual(expect.arrayContaining(['events:PutRule', 'events:PutTargets', 'events:DeleteRule']));
+    expect(statement.Action).not.toContain('events:PutEvents');
+    expect(JSON.stringify(statement.Resource)).toContain(':rule/forestall/*');
+    expect(() => busStack({ subscriberAccountIds: ['3333'] })).toThrow(/subscriberAccountIds entry "3333"/);
+  });
+
   it('names the bad value when an account or organization id is malformed', () => {
     expect(() => busStack({ putEventsAccountIds: ['12345'] })).toThrow(/putEventsAccountIds entry "12345" is not a 12-digit/);
     expect(() => busStack({ putEventsAccountIds: ['111111111111', '111111111111'] })).toThrow(/lists an account twice/);
