@@ -2,6 +2,7 @@ import '../local/promise-with-resolvers.ts';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
 import { openLocalStore } from './local-store.ts';
+import { importInventoryFiles } from './inventory-files.ts';
 import { scan, type ScanResult } from './scan.ts';
 
 const USAGE = `forestall: preemptive security operations, run locally
@@ -14,6 +15,9 @@ Usage:
       Ingest and match only, no actions. Intel files: CISA KEV catalogue JSON, NVD CVE API 2.0
       responses or single NVD cve records (told apart by content). --store keeps the local
       database in DIR between runs; without it the run starts empty.
+  forestall import --inventory FILE... [--tenant T] [--store DIR]
+      Imports asset inventories into the local database (default .forestall/store), where
+      "scan --store" finds them. Invalid assets are quarantined with the reason; valid ones stored.
   forestall help
 
 Exit codes: 0 success, 2 invalid input (valid records were still processed), 1 failure.`;
@@ -25,6 +29,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     switch (command) {
       case 'scan':
         return await scanCommand(rest, out, err);
+      case 'import':
+        return await importCommand(rest, out, err);
       case 'demo': {
         const { values } = parseArgs({ args: [...rest], options: { report: { type: 'string' }, verbose: { type: 'boolean', default: false } }, strict: true });
         const { runDemo } = await import('./demo.ts');
@@ -48,6 +54,39 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     }
     err.write(`forestall ${command}: ${(error as Error).name}: ${(error as Error).message}\n`);
     return 1;
+  }
+}
+
+/** The local database `forestall import` writes to unless `--store` names another. */
+export const DEFAULT_STORE_DIR = '.forestall/store';
+
+async function importCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      inventory: { type: 'string', multiple: true, default: [] },
+      tenant: { type: 'string', default: DEFAULT_TENANT },
+      store: { type: 'string', default: DEFAULT_STORE_DIR },
+    },
+    strict: true,
+  });
+  const tenant = TenantIdSchema.safeParse(values.tenant);
+  if (!tenant.success) {
+    err.write(`forestall import: --tenant: ${tenant.error.issues[0]?.message}\n`);
+    return 2;
+  }
+  if (values.inventory.length === 0) {
+    err.write('forestall import: give at least one --inventory FILE\n');
+    return 2;
+  }
+  const store = await openLocalStore(values.store);
+  try {
+    const result = await importInventoryFiles({ repositories: store.repositories, now: () => new Date() }, tenant.data, values.inventory);
+    for (const { source, assets } of result.imported) out.write(`${source}: ${assets} asset(s) imported into ${values.store} (tenant ${tenant.data})\n`);
+    for (const problem of result.problems) err.write(`forestall import: ${problem}\n`);
+    return result.problems.length > 0 ? 2 : 0;
+  } finally {
+    await store.close();
   }
 }
 

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { vulnerabilityContentHash } from '../ingest/content-hash.ts';
 import { parseIntelDocument } from '../ingest/intel-file.ts';
 import { mergeVulnerability } from '../ingest/vulnerability-draft.ts';
-import { importInventory } from '../inventory/import-inventory.ts';
 import { matchExposures } from '../match/match-exposures.ts';
 import type { Decision } from '../model/exposure.ts';
 import { mapConcurrently } from '../store/map-concurrently.ts';
+import { importInventoryFiles, readJsonFile } from './inventory-files.ts';
 import type { Repositories } from '../store/ports.ts';
 
 export interface ScanInput {
@@ -36,20 +36,6 @@ export interface ScanResult {
 const STORE_CONCURRENCY = 16;
 const DECISION_RANK: Record<Decision, number> = { act: 0, attend: 1, 'track*': 2, track: 3 };
 
-async function readJson(file: string): Promise<{ ok: true; json: unknown } | { ok: false; problem: string }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    return { ok: false, problem: `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
-  }
-  try {
-    return { ok: true, json: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, problem: `${file}: not valid JSON: ${(error as Error).message}` };
-  }
-}
-
 /**
  * Ingest and match only, no actions: imports the inventories, stores the intel (KEV catalogue, NVD API
  * responses or NVD cve records, told apart by content), then matches every CVE that came with NVD
@@ -64,23 +50,13 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
     result.problems.push(reason.startsWith(`${source}:`) ? reason : `${source}: ${reason}`);
   };
 
-  for (const file of input.inventoryFiles) {
-    const read = await readJson(file);
-    if (!read.ok) {
-      result.problems.push(read.problem);
-      continue;
-    }
-    try {
-      const summary = await importInventory({ repositories, now: deps.now }, { tenant: input.tenant, inventory: read.json, sourceName: file });
-      for (const { record, reason } of summary.quarantined) quarantine(file, record, reason);
-    } catch (error) {
-      result.problems.push((error as Error).message);
-    }
-  }
+  const imported = await importInventoryFiles(deps, input.tenant, input.inventoryFiles);
+  result.quarantined.push(...imported.quarantined);
+  result.problems.push(...imported.problems);
 
   const vulnerabilityIds = new Set<string>();
   for (const file of input.intelFiles) {
-    const read = await readJson(file);
+    const read = await readJsonFile(file);
     if (!read.ok) {
       result.problems.push(read.problem);
       continue;

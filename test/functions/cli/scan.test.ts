@@ -147,3 +147,27 @@ describe('forestall scan', () => {
     expect((await runCli(['scan', '--intel', NVD_4966, '--inventory', ESTATE, '--colour'])).code).toBe(2);
   });
 });
+
+describe('forestall import', () => {
+  it('stores the valid assets where a later scan finds them, quarantining the invalid one with file and field', async () => {
+    const store = join(scratch(), 'store');
+    const inventory = join(scratch(), 'inventory.json');
+    const assets = estateAssets();
+    assets[2] = { ...assets[2], criticality: 'urgent' };
+    writeFileSync(inventory, JSON.stringify({ assets }));
+
+    const imported = await runCli(['import', '--inventory', inventory, '--store', store]);
+    expect(imported.code).toBe(2);
+    expect(imported.stdout).toContain(`${inventory}: 55 asset(s) imported`);
+    expect(imported.stderr).toContain(`${inventory}: assets[2].criticality`);
+
+    // The scan brings an empty inventory of its own: the estate comes from the store.
+    const empty = join(scratch(), 'empty.json');
+    writeFileSync(empty, JSON.stringify({ assets: [] }));
+    const scanned = await runCli(['scan', '--intel', KEV, '--intel', NVD_4966, '--inventory', empty, '--store', store, '--json']);
+    expect(scanned.code).toBe(0);
+    const result = JSON.parse(scanned.stdout) as ScanJson;
+    expect(result.exposures).toHaveLength(46);
+    expect(result.exposures.some((e) => e.asset === 'nsgw-edge-03')).toBe(false);
+  });
+});
