@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     // The pinned AWS SDK versions run on Node 20; their Node 22 notice would repeat in every worker.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -12,7 +12,9 @@ import type { Asset } from '../model/asset.ts';
 import { EVENT_SOURCE, type ExposureDetected } from '../model/events.ts';
 import { DEFAULT_TENANT } from '../model/tenant.ts';
 import { EventPatterns } from '../routing/rules.ts';
+import type { Context } from 'aws-lambda';
 import { LOCAL_REGION } from '../local/dynalite.ts';
+import { localLambdaContext } from '../local/lambda-context.ts';
 import { openLocalStore, type LocalStore } from './local-store.ts';
 import { Timeline } from './timeline.ts';
 
@@ -270,16 +272,18 @@ async function loadHandlers(): Promise<Handlers> {
     import('../actuators/crowdstrike/crowdstrike-containment.handler.ts'),
     import('../actuators/slack/slack-notify.handler.ts'),
   ]);
+  // Each invocation gets its own Lambda context, as the runtime would give it.
+  const bind = (name: string, handler: (event: unknown, context: Context) => Promise<unknown>): Handler => (event) => handler(event, localLambdaContext(name));
   return {
-    kevIngest: kevIngest.handler,
-    inventoryImport: inventoryImport.handler,
-    exposureMatch: exposureMatch.handler,
-    plan: plan.handler,
-    checkPatch: checkPatch.handler,
-    securityGroup: securityGroup.handler,
-    oktaSessions: oktaSessions.handler,
-    crowdStrike: crowdStrike.handler,
-    slackNotify: slackNotify.handler,
+    kevIngest: bind('KevIngest', kevIngest.handler),
+    inventoryImport: bind('InventoryImport', inventoryImport.handler),
+    exposureMatch: bind('ExposureMatch', exposureMatch.handler),
+    plan: bind('Plan', plan.handler),
+    checkPatch: bind('CheckPatch', checkPatch.handler),
+    securityGroup: bind('SecurityGroup', securityGroup.handler),
+    oktaSessions: bind('OktaSessions', oktaSessions.handler),
+    crowdStrike: bind('CrowdStrikeContainment', crowdStrike.handler),
+    slackNotify: bind('SlackNotify', slackNotify.handler),
   };
 }
 

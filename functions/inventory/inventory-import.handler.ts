@@ -1,4 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createObservability, lambdaHandler } from '../config/lambda-handler.ts';
 import { z } from 'zod';
 import { readEnv } from '../config/env.ts';
 import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
@@ -8,9 +9,11 @@ import { importInventory, type ImportInventorySummary } from './import-inventory
 import { InvalidInputError } from './parse-inventory.ts';
 import { describeIssues } from '../ingest/describe-issues.ts';
 
+const observability = createObservability('forestall-inventory-import');
+
 const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), TENANT_ID: TenantIdSchema.default(DEFAULT_TENANT) }));
-const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'forestall-inventory-import' });
+const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
+const { logger } = observability;
 
 const InventoryImportRequestSchema = z.object({
   tenant: TenantIdSchema.optional(),
@@ -20,7 +23,7 @@ const InventoryImportRequestSchema = z.object({
 });
 
 /** Direct invoke `{tenant?, inventory: {assets: [...]}}`: stores valid assets, quarantines invalid ones. */
-export async function handler(event: unknown): Promise<ImportInventorySummary> {
+async function handle(event: unknown): Promise<ImportInventorySummary> {
   const request = InventoryImportRequestSchema.safeParse(event);
   if (!request.success) {
     throw new InvalidInputError('inventory import request', 'request', describeIssues(request.error.issues).join('; '));
@@ -34,3 +37,5 @@ export async function handler(event: unknown): Promise<ImportInventorySummary> {
   for (const { record, reason } of summary.quarantined) logger.warn('inventory record quarantined', { tenant, record, reason });
   return summary;
 }
+
+export const handler = lambdaHandler(observability, handle);

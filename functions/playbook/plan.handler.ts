@@ -1,4 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createObservability, lambdaHandler } from '../config/lambda-handler.ts';
 import { z } from 'zod';
 import { readEnv } from '../config/env.ts';
 import { createDocumentClient } from '../store/document-client.ts';
@@ -6,6 +7,8 @@ import { createDynamoRepositories } from '../store/dynamo-repositories.ts';
 import { parseGuardrailPolicy } from './guardrail-config.ts';
 import { parseStepInput } from './parse-step-input.ts';
 import { DEFAULT_PATCH_WATCH, PlanInputSchema, planResponse, type PlaybookPlan } from './plan.ts';
+
+const observability = createObservability('forestall-plan');
 
 const env = readEnv(
   z.object({
@@ -17,11 +20,11 @@ const env = readEnv(
   }),
 );
 const guardrails = parseGuardrailPolicy(env.GUARDRAILS);
-const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
-const logger = new Logger();
+const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
+const { logger } = observability;
 
 /** Playbook step 1 (state `Plan`): input `{detail: ExposureDetected, execution}`, output the plan. */
-export async function handler(event: unknown): Promise<PlaybookPlan> {
+async function handle(event: unknown): Promise<PlaybookPlan> {
   const input = parseStepInput(PlanInputSchema, event, 'Plan');
   const plan = await planResponse(
     {
@@ -42,3 +45,5 @@ export async function handler(event: unknown): Promise<PlaybookPlan> {
   });
   return plan;
 }
+
+export const handler = lambdaHandler(observability, handle);

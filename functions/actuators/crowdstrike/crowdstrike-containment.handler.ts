@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createObservability, lambdaHandler } from '../../config/lambda-handler.ts';
 import { z } from 'zod';
 import { readEnv, ConfigurationError } from '../../config/env.ts';
 import { readSecret, secretSourceFromEnv } from '../../config/secrets.ts';
@@ -9,8 +11,10 @@ import { setContainment } from './crowdstrike-containment.ts';
 import { createFalconClient } from './falcon-client.ts';
 import type { FalconClient } from './falcon-client.ts';
 
+const observability = createObservability('forestall-crowdstrike-containment');
+
 const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), CROWDSTRIKE_BASE_URL: z.url().default('https://api.crowdstrike.com') }));
-const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
 const credentialSource = secretSourceFromEnv('CROWDSTRIKE_CLIENT');
 if (!credentialSource) throw new ConfigurationError('CROWDSTRIKE_CLIENT_SECRET_ARN (or CROWDSTRIKE_CLIENT / CROWDSTRIKE_CLIENT_FILE locally) is not set');
 
@@ -37,7 +41,9 @@ function falcon(): Promise<FalconClient> {
 }
 
 /** Network-contains (apply) or releases (revert) the targets' hosts. */
-export async function handler(event: unknown): Promise<ActuatorResponse> {
+async function handle(event: unknown): Promise<ActuatorResponse> {
   const request = parseActuatorInput(CrowdStrikeRequestSchema, event, 'crowdstrike-containment actuator request');
   return setContainment({ actions: repositories.actions, falcon: await falcon() }, request);
 }
+
+export const handler = lambdaHandler(observability, handle);

@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createObservability, lambdaHandler } from '../../config/lambda-handler.ts';
 import { z } from 'zod';
 import { readEnv } from '../../config/env.ts';
 import { createDocumentClient } from '../../store/document-client.ts';
@@ -7,6 +9,8 @@ import type { ActuatorResponse } from '../actuator-request.ts';
 import { ec2ClientCache } from './ec2-clients.ts';
 import { restrictInternetIngress } from './security-group.ts';
 
+const observability = createObservability('forestall-security-group');
+
 const env = readEnv(
   z.object({
     TABLE_NAME: z.string().min(1),
@@ -14,12 +18,14 @@ const env = readEnv(
     EC2_ENDPOINT: z.url().optional(),
   }),
 );
-const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
 // The loopback endpoint checks that requests are signed, not who signed them.
 const ec2For = ec2ClientCache(env.EC2_ENDPOINT ? { endpoint: env.EC2_ENDPOINT, credentials: { accessKeyId: 'forestall-local', secretAccessKey: 'forestall-local' } } : {});
 
 /** Restricts (apply) or restores (revert) internet ingress on the targets' security groups. */
-export async function handler(event: unknown): Promise<ActuatorResponse> {
+async function handle(event: unknown): Promise<ActuatorResponse> {
   const request = parseActuatorInput(Ec2RequestSchema, event, 'ec2-security-group actuator request');
   return restrictInternetIngress({ actions: repositories.actions, ec2For }, request);
 }
+
+export const handler = lambdaHandler(observability, handle);

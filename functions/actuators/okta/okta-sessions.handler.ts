@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createObservability, lambdaHandler } from '../../config/lambda-handler.ts';
 import { z } from 'zod';
 import { readEnv, ConfigurationError } from '../../config/env.ts';
 import { readSecret, secretSourceFromEnv } from '../../config/secrets.ts';
@@ -9,8 +11,10 @@ import { createOktaClient } from './okta-client.ts';
 import type { OktaClient } from './okta-client.ts';
 import { clearAppSessions } from './okta-sessions.ts';
 
+const observability = createObservability('forestall-okta-sessions');
+
 const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), OKTA_ORG_URL: z.url() }));
-const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
 const tokenSource = secretSourceFromEnv('OKTA_API_TOKEN');
 if (!tokenSource) throw new ConfigurationError('OKTA_API_TOKEN_SECRET_ARN (or OKTA_API_TOKEN / OKTA_API_TOKEN_FILE locally) is not set');
 
@@ -25,7 +29,9 @@ function okta(): Promise<OktaClient> {
 }
 
 /** Clears the sessions of the targets' application admins (apply); revert is a recorded no-op. */
-export async function handler(event: unknown): Promise<ActuatorResponse> {
+async function handle(event: unknown): Promise<ActuatorResponse> {
   const request = parseActuatorInput(OktaRequestSchema, event, 'okta-sessions actuator request');
   return clearAppSessions({ actions: repositories.actions, okta: await okta() }, request);
 }
+
+export const handler = lambdaHandler(observability, handle);

@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createObservability, lambdaHandler } from '../../config/lambda-handler.ts';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { readEnv, ConfigurationError } from '../../config/env.ts';
@@ -9,8 +11,10 @@ import type { ActuatorResponse } from '../actuator-request.ts';
 import { SlackNotifyRequestSchema } from './slack-message.ts';
 import { createSlackClient, notifySlack } from './slack-notify.ts';
 
+const observability = createObservability('forestall-slack-notify');
+
 const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), SLACK_CHANNEL: z.string().min(1), SLACK_API_URL: z.url().optional() }));
-const repositories = createDynamoRepositories(createDocumentClient(), env.TABLE_NAME);
+const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
 const tokenSource = secretSourceFromEnv('SLACK_TOKEN');
 if (!tokenSource) throw new ConfigurationError('SLACK_TOKEN_SECRET_ARN (or SLACK_TOKEN / SLACK_TOKEN_FILE locally) is not set');
 
@@ -24,7 +28,9 @@ function slack(): Promise<WebClient> {
 }
 
 /** Posts what the playbook did, why, and how to undo it. */
-export async function handler(event: unknown): Promise<ActuatorResponse> {
+async function handle(event: unknown): Promise<ActuatorResponse> {
   const request = parseActuatorInput(SlackNotifyRequestSchema, event, 'slack notification request');
   return notifySlack({ actions: repositories.actions, slack: await slack(), channel: env.SLACK_CHANNEL }, request);
 }
+
+export const handler = lambdaHandler(observability, handle);

@@ -3,6 +3,7 @@ import { startLocalEventBridgeEndpoint, type ReceivedEvent } from '../../../func
 import { startLocalTable, type LocalTable } from '../store/local-table.ts';
 import { kevCatalogue, nvdRecords } from './fixtures.ts';
 import { startKevServer, startNvdServer } from './loopback-server.ts';
+import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
 
 let table: LocalTable;
 let kev: Awaited<ReturnType<typeof startKevServer>>;
@@ -47,7 +48,7 @@ afterAll(async () => {
 describe('kev-ingest handler', () => {
   it('polls, stores, enriches with the API key and publishes to the bus; the next poll is a 304', async () => {
     const { handler } = await import('../../../functions/ingest/kev-ingest.handler.ts');
-    const first = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.scheduler', detail: {} });
+    const first = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.scheduler', detail: {} }, localLambdaContext('KevIngest'));
     expect(first).toMatchObject({ written: 2, lookedUp: 1, emitted: 2 });
     expect(nvd.requests.map((request) => request.headers.apikey)).toEqual(['local-nvd-key']);
     expect(received.map((event) => [event.source, event.detailType, event.busName, (event.detail as { id: string }).id]).sort()).toEqual([
@@ -56,7 +57,7 @@ describe('kev-ingest handler', () => {
     ]);
     expect((await table.repositories.vulnerabilities.get('handler', 'CVE-2023-4966'))?.enrichment).toBe('done');
 
-    const second = await handler({});
+    const second = await handler({}, localLambdaContext('KevIngest'));
     expect(second).toMatchObject({ unchanged: true, written: 0, emitted: 1, lookedUp: 1 }); // the backlog entry
     expect(kev.requests.at(-1)?.status).toBe(304);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalTable, type LocalTable } from '../store/local-table.ts';
+import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
 
 let table: LocalTable;
 beforeAll(async () => {
@@ -19,7 +20,8 @@ afterAll(async () => {
 
 describe('inventory-import handler', () => {
   it('imports into the requested tenant and reports quarantined records', async () => {
-    const { handler } = await import('../../../functions/inventory/inventory-import.handler.ts');
+    const imported = await import('../../../functions/inventory/inventory-import.handler.ts');
+    const handler = (event: unknown) => imported.handler(event, localLambdaContext('InventoryImport'));
     const summary = await handler({
       tenant: 'acme',
       inventory: { assets: [{ id: 'web-01', software: [{ purl: 'pkg:npm/lodash@4.17.20' }] }, { id: 'web-02', criticality: 'urgent' }] },

@@ -11,6 +11,7 @@ import { createDocumentClient } from '../../../functions/store/document-client.t
 import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
 import type { Repositories } from '../../../functions/store/ports.ts';
 import { vulnerabilityFrom } from './nvd-fixtures.ts';
+import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
 
 const TABLE = 'forestall-match-test';
 const BUS = 'forestall-test-bus';
@@ -57,7 +58,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  ({ handler } = await import('../../../functions/match/exposure-match.handler.ts'));
+  const imported = await import('../../../functions/match/exposure-match.handler.ts');
+  handler = (event) => imported.handler(event, localLambdaContext('ExposureMatch'));
 });
 
 afterAll(async () => {

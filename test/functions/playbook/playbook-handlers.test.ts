@@ -12,6 +12,7 @@ import { createDocumentClient } from '../../../functions/store/document-client.t
 import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
 import type { Repositories } from '../../../functions/store/ports.ts';
 import { citrixBleed, loadEstate } from './in-memory-store.ts';
+import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
 
 const TENANT = 'default';
 const CVE = 'CVE-2023-4966';
@@ -63,8 +64,10 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  ({ handler: planHandler } = await import('../../../functions/playbook/plan.handler.ts'));
-  ({ handler: checkPatchHandler } = await import('../../../functions/playbook/check-patch.handler.ts'));
+  const plan = await import('../../../functions/playbook/plan.handler.ts');
+  const checkPatch = await import('../../../functions/playbook/check-patch.handler.ts');
+  planHandler = (event) => plan.handler(event, localLambdaContext('Plan'));
+  checkPatchHandler = (event) => checkPatch.handler(event, localLambdaContext('CheckPatch'));
 });
 
 afterAll(async () => {
