@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
-import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../store/table-definition.ts';
+import { GLOBAL_SECONDARY_INDEXES, TABLE_GLOBAL_SECONDARY_INDEXES, TABLE_KEY_SCHEMA, TABLE_KEYS } from '../store/table-definition.ts';
 
 export interface LocalDynamoOptions {
   /** LevelDB directory to keep data between runs; in-memory when omitted. */
@@ -77,18 +77,8 @@ export async function createTable(dynamoClient: DynamoDBClient, tableName: strin
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: attributeNames.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
-          IndexName: index.indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        KeySchema: [...TABLE_KEY_SCHEMA],
+        GlobalSecondaryIndexes: TABLE_GLOBAL_SECONDARY_INDEXES,
       }),
     );
   } catch (error) {

@@ -15,3 +15,19 @@ export const GLOBAL_SECONDARY_INDEXES = [
 ] as const;
 
 export const DEFAULT_TABLE_NAME = 'forestall';
+
+/** The table's key schema in DynamoDB API form (CreateTable and CloudFormation spell it alike). */
+export const TABLE_KEY_SCHEMA = [
+  { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+  { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+] as const;
+
+/** The GSIs in DynamoDB API form, all attributes projected. */
+export const TABLE_GLOBAL_SECONDARY_INDEXES = GLOBAL_SECONDARY_INDEXES.map((index) => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'ALL' },
+})) as Array<{ IndexName: string; KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>; Projection: { ProjectionType: 'ALL' } }>;

@@ -1,7 +1,7 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../functions/store/table-definition.ts';
+import { TABLE_GLOBAL_SECONDARY_INDEXES, TABLE_KEY_SCHEMA } from '../../functions/store/table-definition.ts';
 import { Actuators } from '../../lib/actuators.ts';
 import { ExposureMatch } from '../../lib/exposure-match.ts';
 import { ForestallBus } from '../../lib/forestall-bus.ts';
@@ -19,18 +19,8 @@ describe('ForestallTable', () => {
     new ForestallTable(s, 'Table');
     const template = Template.fromStack(s);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
-        IndexName: index.indexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      KeySchema: TABLE_KEY_SCHEMA,
+      GlobalSecondaryIndexes: TABLE_GLOBAL_SECONDARY_INDEXES,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
     });
