@@ -93,6 +93,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const handlers = await loadHandlers();
     const playbookRuns: Array<Promise<unknown>> = [];
     let patchApplied = false;
+    const snapshots: Record<'before' | 'contained' | 'after', VendorSnapshot | undefined> = { before: vendorSnapshot(simulators), contained: undefined, after: undefined };
     let executionArn: string | undefined;
 
     bus.addRule('intel-changed-to-match', EventPatterns.intelChanged, async (event) => {
@@ -126,7 +127,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
         } satisfies Record<string, TaskHandler>,
         input: event,
         executionName: `${DEMO_CVE}-${event.id}`,
-        onStateEvent: (entry) => describeStateEvent(entry, timeline, simulators),
+        onStateEvent: (entry) => {
+          if (entry.type === 'StateEntered' && entry.state === 'NotifyActionsTaken') snapshots.contained = vendorSnapshot(simulators);
+          describeStateEvent(entry, timeline, simulators);
+        },
       }).then((result) => {
         executionArn = result.executionArn;
         timeline.record('playbook', `cve-exposure-response ${result.status}${result.error ? `: ${result.error.Error}` : ''}`);
@@ -169,7 +173,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const failures = bus.failures;
 
     timeline.heading('Summary');
-    const summary = summarise(actions, simulators);
+    snapshots.after = vendorSnapshot(simulators);
+    const summary = summarise(actions, simulators, snapshots);
     for (const line of summary) out.write(`  ${line}\n`);
     if (failures.length) for (const failure of failures) out.write(`  rule ${failure.rule} failed: ${failure.error}\n`);
     out.write(`  intel-to-first-action: ${intelToFirstActionMs === undefined ? 'no action taken' : `${intelToFirstActionMs} ms`}\n`);
@@ -327,13 +332,28 @@ function describeStateEvent(entry: TimelineEntry, timeline: Timeline, simulators
   }
 }
 
-function summarise(actions: readonly ActionRecord[], simulators: VendorSimulators): string[] {
-  const count = (actuator: string, status?: string) => actions.filter((a) => a.actuator === actuator && (!status || a.status === status)).length;
-  const contained = [...simulators.crowdstrike.state.devices.values()].filter((d) => d.status === 'contained').length;
-  const openRules = [...simulators.ec2.state.rules.values()].filter((r) => r.cidrIpv4 === '0.0.0.0/0' || r.cidrIpv6 === '::/0').length;
+/** What the simulated vendors hold at one moment: the demo compares before, during and after. */
+interface VendorSnapshot {
+  containedHosts: number;
+  openIngressRules: number;
+}
+
+function vendorSnapshot(simulators: VendorSimulators): VendorSnapshot {
+  return {
+    containedHosts: [...simulators.crowdstrike.state.devices.values()].filter((d) => d.status === 'contained' || d.status === 'containment_pending').length,
+    openIngressRules: [...simulators.ec2.state.rules.values()].filter((r) => r.cidrIpv4 === '0.0.0.0/0' || r.cidrIpv6 === '::/0').length,
+  };
+}
+
+function summarise(actions: readonly ActionRecord[], simulators: VendorSimulators, snapshots: Record<'before' | 'contained' | 'after', VendorSnapshot | undefined>): string[] {
+  const count = (actuator: string) => actions.filter((a) => a.actuator === actuator).length;
+  const state = (snapshot: VendorSnapshot | undefined) =>
+    snapshot ? `${snapshot.containedHosts} hosts contained, ${snapshot.openIngressRules} internet-open ingress rules` : 'not reached';
   return [
     `actions recorded: ${actions.length} (security groups ${count('ec2-security-group')}, Okta ${count('okta-sessions')}, CrowdStrike ${count('crowdstrike-containment')}, Slack ${count('slack')}); reverted ${actions.filter((a) => a.status === 'reverted').length}`,
-    `vendor state after release: ${contained} hosts contained in CrowdStrike, ${openRules} internet-open ingress rules, ${simulators.okta.state.revocations.length} Okta session revocations, ${simulators.slack.state.messages.length} Slack messages`,
+    `vendors before 02:00: ${state(snapshots.before)}`,
+    `vendors while contained: ${state(snapshots.contained)}; ${simulators.okta.state.revocations.length} Okta admin sessions cleared`,
+    `vendors after release: ${state(snapshots.after)}; ${simulators.slack.state.messages.length} Slack messages posted`,
   ];
 }
 

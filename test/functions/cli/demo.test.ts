@@ -38,5 +38,9 @@ describe('forestall demo', () => {
     expect(outcome.intelToFirstActionMs).toBeGreaterThanOrEqual(0);
     expect(printed).toMatch(/47 affected assets \(8 act, 39 attend\)/);
     expect(printed).toMatch(/intel-to-first-action: \d+ ms/);
+    // The simulated vendors really changed: 8 hosts contained and 16 public rules revoked, then all restored.
+    expect(printed).toContain('vendors before 02:00: 0 hosts contained, 112 internet-open ingress rules');
+    expect(printed).toContain('vendors while contained: 8 hosts contained, 96 internet-open ingress rules');
+    expect(printed).toContain('vendors after release: 0 hosts contained, 112 internet-open ingress rules');
   });
 });
