@@ -39,6 +39,26 @@ export class VendorRequestFailed extends Error {
   }
 }
 
+/**
+ * The vendor could not be reached or failed on its side (network error, timeout, HTTP 5xx): worth
+ * retrying with backoff, unlike a request the vendor refused.
+ */
+export class VendorUnavailable extends Error {
+  readonly vendor: string;
+  readonly status: number | undefined;
+  constructor(vendor: string, status: number | undefined, detail: string, options?: { cause?: unknown }) {
+    super(`${vendor} unavailable${status === undefined ? '' : ` (HTTP ${status})`}: ${detail}`, options);
+    this.name = 'VendorUnavailable';
+    this.vendor = vendor;
+    this.status = status;
+  }
+}
+
+/** The error for a failed vendor call: transient (no answer, 5xx) or a refusal (any other status). */
+export function vendorFailure(vendor: string, status: number | undefined, detail: string, options?: { cause?: unknown }): VendorUnavailable | VendorRequestFailed {
+  return status === undefined || status >= 500 ? new VendorUnavailable(vendor, status, detail, options) : new VendorRequestFailed(vendor, status, detail, options);
+}
+
 /** Bad actuator input: names the field and what was wrong. */
 export class InvalidActuatorRequest extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

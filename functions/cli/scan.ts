@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { vulnerabilityContentHash } from '../ingest/content-hash.ts';
 import { parseIntelDocument } from '../ingest/intel-file.ts';
 import { mergeVulnerability } from '../ingest/vulnerability-draft.ts';

@@ -1,10 +1,10 @@
-import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, secondsUntil } from '../actuators/vendor-errors.ts';
+import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable, vendorFailure, secondsUntil } from '../actuators/vendor-errors.ts';
 import { describeIssues } from './describe-issues.ts';
 import { NvdResponseSchema, parseNvdCve } from './nvd-record.ts';
 import type { VulnerabilityDraft } from './vulnerability-draft.ts';
 
 // One set of vendor error classes for the whole project, so playbooks and handlers catch one name.
-export { VendorAuthFailed, VendorRateLimited, VendorRequestFailed };
+export { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable };
 
 const VENDOR = 'NVD';
 
@@ -100,7 +100,7 @@ export function createNvdClient(options: NvdClientOptions = {}): NvdClient {
       try {
         response = await doFetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
       } catch (error) {
-        throw new VendorRequestFailed(VENDOR, undefined, `lookup of ${cveId}: ${(error as Error).message}`, { cause: error });
+        throw vendorFailure(VENDOR, undefined, `lookup of ${cveId}: ${(error as Error).message}`, { cause: error });
       }
       if (!response.ok) {
         await response.body?.cancel();
@@ -108,7 +108,7 @@ export function createNvdClient(options: NvdClientOptions = {}): NvdClient {
           throw new VendorRateLimited(VENDOR, secondsUntil(response.headers.get('retry-after'), new Date(clock.now()), NVD_WINDOW_MS / 1000));
         }
         if (response.status === 401) throw new VendorAuthFailed(VENDOR, 401, `lookup of ${cveId}: API key rejected`);
-        throw new VendorRequestFailed(VENDOR, response.status, `lookup of ${cveId}`);
+        throw vendorFailure(VENDOR, response.status, `lookup of ${cveId}`);
       }
       let json: unknown;
       try {

@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ActionRecordSchema, type ActionRecord } from '../model/action.ts';
-import { AssetSchema, type Asset } from '../model/asset.ts';
+import { AssetSchema } from '../model/asset.ts';
 import { ExposureSchema, type Decision, type Exposure } from '../model/exposure.ts';
 import { QuarantineRecordSchema, type QuarantineRecord } from '../model/quarantine.ts';
 import { SourceCursorSchema, type SourceCursor } from '../model/source-cursor.ts';
-import { VulnerabilitySchema, type Vulnerability } from '../model/vulnerability.ts';
+import { VulnerabilitySchema } from '../model/vulnerability.ts';
 import { mapConcurrently } from './map-concurrently.ts';
 import { batchGetItems, batchWriteItems, queryAll, type Item, type Key } from './dynamo-batch.ts';
 import {

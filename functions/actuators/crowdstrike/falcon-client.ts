@@ -1,4 +1,4 @@
-import { secondsUntil, VendorAuthFailed, VendorRateLimited, VendorRequestFailed } from '../vendor-errors.ts';
+import { secondsUntil, VendorAuthFailed, VendorRateLimited, VendorRequestFailed, vendorFailure } from '../vendor-errors.ts';
 
 const VENDOR = 'crowdstrike';
 
@@ -45,14 +45,14 @@ export function createFalconClient(options: FalconClientOptions): FalconClient {
     }
     if (response.status === 429) throw new VendorRateLimited(VENDOR, secondsUntil(response.headers.get('x-ratelimit-retryafter'), now()));
     if (response.status === 401 || response.status === 403) throw new VendorAuthFailed(VENDOR, response.status, `${what}: ${detail}`);
-    throw new VendorRequestFailed(VENDOR, response.status, `${what}: ${detail}`);
+    throw vendorFailure(VENDOR, response.status, `${what}: ${detail}`);
   }
 
   async function send(url: URL, init: RequestInit, what: string): Promise<Response> {
     try {
       return await doFetch(url, init);
     } catch (error) {
-      throw new VendorRequestFailed(VENDOR, undefined, `${what}: ${(error as Error).message}`, { cause: error });
+      throw vendorFailure(VENDOR, undefined, `${what}: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -1,5 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed } from '../vendor-errors.ts';
+import { VendorAuthFailed, VendorRateLimited, vendorFailure } from '../vendor-errors.ts';
 
 export interface Ec2ClientCacheOptions {
   /** Loopback endpoint (local mode); unset in a deployment. */
@@ -45,5 +45,6 @@ export function ec2VendorError(error: unknown): Error {
   const message = (error as Error).message ?? String(error);
   if (THROTTLING.has(name)) return new VendorRateLimited('ec2', 5, { cause: error });
   if (AUTH.has(name)) return new VendorAuthFailed('ec2', status ?? 403, `${name}: ${message}`, { cause: error });
-  return new VendorRequestFailed('ec2', status, `${name}: ${message}`, { cause: error });
+  // No HTTP status means the request never got an answer (network, timeout): transient.
+  return vendorFailure('ec2', status, `${name}: ${message}`, { cause: error });
 }

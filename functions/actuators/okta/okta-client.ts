@@ -1,4 +1,4 @@
-import { secondsUntil, VendorAuthFailed, VendorRateLimited, VendorRequestFailed } from '../vendor-errors.ts';
+import { secondsUntil, VendorAuthFailed, VendorRateLimited, VendorRequestFailed, vendorFailure } from '../vendor-errors.ts';
 
 const VENDOR = 'okta';
 
@@ -50,7 +50,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     try {
       response = await doFetch(url, { method, headers: { authorization: `SSWS ${options.apiToken}`, accept: 'application/json' } });
     } catch (error) {
-      throw new VendorRequestFailed(VENDOR, undefined, `${method} ${url.pathname}: ${(error as Error).message}`, { cause: error });
+      throw vendorFailure(VENDOR, undefined, `${method} ${url.pathname}: ${(error as Error).message}`, { cause: error });
     }
     if (response.ok) return response;
     const text = await response.text();
@@ -63,7 +63,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     }
     if (response.status === 429) throw new VendorRateLimited(VENDOR, secondsUntil(response.headers.get('x-rate-limit-reset'), now()));
     if (response.status === 401 || response.status === 403) throw new VendorAuthFailed(VENDOR, response.status, summary);
-    throw new VendorRequestFailed(VENDOR, response.status, `${method} ${url.pathname}: ${summary}`);
+    throw vendorFailure(VENDOR, response.status, `${method} ${url.pathname}: ${summary}`);
   }
 
   async function listAll(path: string): Promise<OktaUserRef[]> {

@@ -2,7 +2,7 @@ import { WebClient, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIHTTPError
 import type { ActionRecord } from '../../model/action.ts';
 import { runAction } from '../actuator-request.ts';
 import type { ActionFlowDeps } from '../actuator-request.ts';
-import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed } from '../vendor-errors.ts';
+import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, vendorFailure } from '../vendor-errors.ts';
 import { composeSlackMessage } from './slack-message.ts';
 import type { SlackNotifyRequest } from './slack-message.ts';
 
@@ -37,8 +37,8 @@ function vendorError(error: unknown): Error {
     if (AUTH_ERRORS.has(error.data.error)) return new VendorAuthFailed('slack', 401, error.data.error, { cause: error });
     return new VendorRequestFailed('slack', 200, error.data.error, { cause: error });
   }
-  if (error instanceof WebAPIHTTPError) return new VendorRequestFailed('slack', error.statusCode, error.statusMessage, { cause: error });
-  return new VendorRequestFailed('slack', undefined, (error as Error).message, { cause: error });
+  if (error instanceof WebAPIHTTPError) return vendorFailure('slack', error.statusCode, error.statusMessage, { cause: error });
+  return vendorFailure('slack', undefined, (error as Error).message, { cause: error });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNvdClient, RollingWindowLimiter, VendorAuthFailed, VendorRateLimited, VendorRequestFailed } from '../../../functions/ingest/nvd-client.ts';
+import { createNvdClient, RollingWindowLimiter, VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable } from '../../../functions/ingest/nvd-client.ts';
 import { fakeClock } from './fake-clock.ts';
 import { nvdRecords } from './fixtures.ts';
 import { startNvdServer } from './loopback-server.ts';
@@ -61,7 +61,8 @@ describe('NVD client', () => {
       [403, VendorRateLimited],
       [429, VendorRateLimited],
       [401, VendorAuthFailed],
-      [503, VendorRequestFailed],
+      [503, VendorUnavailable],
+      [404, VendorRequestFailed],
     ];
     try {
       for (const [status, errorClass] of expectations) {
