@@ -12,6 +12,7 @@ import { createDynamoRepositories } from '../../../functions/store/dynamo-reposi
 import type { Repositories } from '../../../functions/store/ports.ts';
 import { vulnerabilityFrom } from './nvd-fixtures.ts';
 import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
+import { intelChangedEvent } from '../../fixtures/sample-events.ts';
 
 const TABLE = 'forestall-match-test';
 const BUS = 'forestall-test-bus';
@@ -23,17 +24,7 @@ let handler: (event: unknown) => Promise<MatchExposuresSummary>;
 const received: ReceivedEvent[] = [];
 const savedEnv = { ...process.env };
 
-const intelChanged = (id: string) => ({
-  version: '0',
-  id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
-  'detail-type': 'Intel Changed',
-  source: 'forestall',
-  account: '111122223333',
-  time: '2023-10-18T02:00:03Z',
-  region: 'eu-west-1',
-  resources: [],
-  detail: { version: '1', tenant: 'default', kind: 'vulnerability', id, source: 'kev', changedFields: ['kev'] },
-});
+const intelChanged = intelChangedEvent;
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo();

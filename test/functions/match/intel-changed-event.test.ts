@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidIntelChangedEvent, parseIntelChangedEvent } from '../../../functions/match/intel-changed-event.ts';
+import { intelChangedEvent } from '../../fixtures/sample-events.ts';
 
-const event = {
-  version: '0',
-  id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
-  'detail-type': 'Intel Changed',
-  source: 'forestall',
-  account: '111122223333',
-  time: '2023-10-18T02:00:03Z',
-  region: 'eu-west-1',
-  resources: [],
-  detail: { version: '1', tenant: 'default', kind: 'vulnerability', id: 'CVE-2023-4966', source: 'kev', changedFields: ['kev'] },
-};
+const event = intelChangedEvent('CVE-2023-4966');
 
 describe('parseIntelChangedEvent', () => {
   it('returns the detail of an Intel Changed event', () => {

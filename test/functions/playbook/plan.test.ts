@@ -4,6 +4,7 @@ import { exposureId, type Exposure } from '../../../functions/model/exposure.ts'
 import { GuardrailPolicySchema, type GuardrailPolicy } from '../../../functions/model/tenant.ts';
 import { PlaybookPlanSchema, planResponse } from '../../../functions/playbook/plan.ts';
 import { InMemoryStore, loadEstate } from './in-memory-store.ts';
+import { citrixBleedExposureDetected } from '../../fixtures/sample-events.ts';
 
 const TENANT = 'default';
 const CVE = 'CVE-2023-4966';
@@ -11,20 +12,7 @@ const EXECUTION = 'arn:aws:states:eu-west-1:111122223333:execution:cve-exposure-
 const EDGE = ['nsgw-edge-01', 'nsgw-edge-02', 'nsgw-edge-03', 'nsgw-edge-04', 'nsgw-edge-05', 'nsgw-edge-06', 'nsgw-edge-07', 'nsgw-edge-08'];
 const NOW = new Date('2023-10-18T02:00:00Z');
 
-function detail(assetIds: string[], overrides: Partial<ExposureDetected> = {}): ExposureDetected {
-  return {
-    version: '1',
-    tenant: TENANT,
-    vulnerability: { id: CVE, name: 'Citrix NetScaler ADC and NetScaler Gateway Buffer Overflow Vulnerability', kev: true, cvss: 9.4 },
-    decision: 'act',
-    assetIds,
-    assetCount: assetIds.length,
-    exposureIds: assetIds.map((asset) => exposureId(CVE, asset)),
-    reasons: ['exploitation: active (CISA KEV)', 'internet-facing NetScaler Gateway'],
-    detectedAt: NOW.toISOString(),
-    ...overrides,
-  };
-}
+const detail = citrixBleedExposureDetected;
 
 function policy(overrides: Partial<GuardrailPolicy> = {}): GuardrailPolicy {
   return GuardrailPolicySchema.parse(overrides);
