@@ -80,6 +80,17 @@ export class KevIngest extends Construct {
     }
     const nvdApiKeySecretName =
       props.nvdApiKeySecretName === undefined ? undefined : validateSecretName('KevIngest', 'nvdApiKeySecretName', props.nvdApiKeySecretName);
+    // NVD allows 5 requests per 30 s without a key and 50 with one: the run must fit the lookups it is
+    // allowed, within Lambda's 15-minute limit, with 3 minutes for the catalogue itself.
+    const secondsPerLookup = nvdApiKeySecretName === undefined ? 6 : 0.6;
+    const maxLookups = Math.floor((12 * 60) / secondsPerLookup);
+    if (lookups > maxLookups) {
+      throw new Error(
+        `KevIngest: nvdLookupsPerRun ${lookups} cannot finish within Lambda's 15 minutes at NVD's rate ` +
+          `${nvdApiKeySecretName === undefined ? 'without an API key (at most 120; set nvdApiKeySecretName for up to 1000)' : 'with an API key (at most 1000)'}`,
+      );
+    }
+    const timeout = Duration.seconds(Math.max(300, Math.ceil(180 + lookups * secondsPerLookup)));
     const interval = props.interval ?? Duration.hours(1);
     const minutes = interval.toMinutes({ integral: false });
     if (!Number.isInteger(minutes) || minutes < 5 || minutes > 1440) {
@@ -91,7 +102,7 @@ export class KevIngest extends Construct {
       serviceName: 'kev-ingest',
       description: 'Polls CISA KEV, enriches from NVD, stores changed intel and emits Intel Changed',
       memorySize: 1024,
-      timeout: Duration.minutes(5),
+      timeout,
       // One run at a time: runs share the source cursor and the NVD rate budget.
       reservedConcurrentExecutions: 1,
       logEncryptionKey: props.logEncryptionKey,

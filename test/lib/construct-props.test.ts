@@ -134,6 +134,17 @@ describe('KevIngest and ExposureMatch props', () => {
     );
   });
 
+  it('sizes the timeout to the NVD lookups a run may make, and refuses more than fit in 15 minutes', () => {
+    const { s, table: t, bus } = deps();
+    expect(() => new KevIngest(s, 'F', { table: t, bus, nvdLookupsPerRun: 500 })).toThrow(/without an API key \(at most 120/);
+    const keyed = new KevIngest(s, 'G', { table: t, bus, nvdLookupsPerRun: 1000, nvdApiKeySecretName: 'forestall/nvd/api-key' });
+    const keyless = new KevIngest(s, 'H', { table: t, bus, nvdLookupsPerRun: 120 });
+    const timeouts = Object.values(Template.fromStack(s).findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Timeout as number);
+    expect(timeouts).toEqual(expect.arrayContaining([780, 900]));
+    expect(keyed.handler.function.timeout?.toSeconds()).toBe(780);
+    expect(keyless.handler.function.timeout?.toSeconds()).toBe(900);
+  });
+
   it('keeps EventBridge retry settings within what EventBridge accepts', () => {
     const { s, table: t, bus } = deps();
     expect(() => new ExposureMatch(s, 'A', { table: t, bus, retryAttempts: 200 })).toThrow(/retryAttempts must be an integer between 0 and 185/);
