@@ -125,7 +125,7 @@ export class Actuators extends Construct {
       description: 'Restricts and restores internet ingress on EC2 security groups',
       timeout: Duration.seconds(60),
       wildcardResourceReasons: [
-        'ec2:DescribeSecurityGroups and ec2:DescribeSecurityGroupRules do not support resource-level permissions.',
+        'ec2:DescribeSecurityGroups, ec2:DescribeSecurityGroupRules and ec2:DescribeNetworkInterfaces do not support resource-level permissions.',
       ],
       logEncryptionKey: props.logEncryptionKey,
     });
@@ -198,7 +198,8 @@ export class Actuators extends Construct {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DescribeSecurityGroups',
-        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
+        // Network interfaces show who else uses a group before it is restricted.
+        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkInterfaces'],
         resources: ['*'],
       }),
     );

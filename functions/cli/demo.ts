@@ -212,6 +212,7 @@ function simulatorSetup(assets: readonly Asset[]) {
   const securityGroups = [...new Set(assets.flatMap((asset) => asset.cloud?.securityGroups ?? []))].map((groupId) => ({
     groupId,
     groupName: `${groupId}-edge`,
+    attachedTo: assets.flatMap((asset) => (asset.cloud?.securityGroups.includes(groupId) ? [{ instanceId: asset.cloud.instanceId }] : [])),
     ingress: [
       { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', description: 'public HTTPS' },
       { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv6: '::/0', description: 'public HTTPS (IPv6)' },

@@ -299,10 +299,12 @@ describe('Forestall stack', () => {
     expect(onGroups.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/forestall:managed': 'true' } });
     expect(resourcesFor(statements, 'ec2:DescribeSecurityGroups')).toEqual(['*']);
     expect(resourcesFor(statements, 'ec2:DescribeSecurityGroupRules')).toEqual(['*']);
+    expect(resourcesFor(statements, 'ec2:DescribeNetworkInterfaces')).toEqual(['*']);
     const ec2Actions = [...actionsOf(statements)].filter((action) => action.startsWith('ec2:')).sort();
     expect(ec2Actions).toEqual([
       'ec2:AuthorizeSecurityGroupIngress',
       'ec2:CreateTags',
+      'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeSecurityGroupRules',
       'ec2:DescribeSecurityGroups',
       'ec2:RevokeSecurityGroupIngress',

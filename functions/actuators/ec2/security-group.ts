@@ -1,6 +1,7 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateTagsCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupRulesCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
@@ -15,6 +16,8 @@ import { ec2VendorError } from './ec2-clients.ts';
 const ACTUATOR = 'ec2-security-group';
 export const ACTION_ID_TAG = 'forestall:action-id';
 const INTERNET = new Set(['0.0.0.0/0', '::/0']);
+/** How many of a shared group's other users the guardrail detail names. */
+const NAMED_USERS = 5;
 
 export interface SecurityGroupDeps extends ActionFlowDeps {
   ec2For: Ec2ClientFor;
@@ -59,6 +62,53 @@ function uniqueGroups(request: Ec2Request): GroupRef[] {
     }
   }
   return [...groups.values()];
+}
+
+/**
+ * Everything using the group: instances by id, and network interfaces without an instance (load
+ * balancers, NAT gateways, Lambda functions) by interface id. Managed interfaces are included so a
+ * service-owned user hidden by default still counts.
+ */
+async function groupUsers(client: EC2Client, groupId: string): Promise<string[]> {
+  const users = new Set<string>();
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: 'group-id', Values: [groupId] }],
+          MaxResults: 1000,
+          IncludeManagedResources: true,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      for (const eni of page.NetworkInterfaces ?? []) {
+        const user = eni.Attachment?.InstanceId ?? eni.NetworkInterfaceId;
+        if (user) users.add(user);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw ec2VendorError(error);
+  }
+  return [...users];
+}
+
+/**
+ * The guardrail against cutting off hosts that are not affected: when anything but the request's
+ * targets uses the group, says why the group is left alone; undefined when only targets use it.
+ */
+async function sharedGroupGuardrail(client: EC2Client, request: Ec2Request, group: GroupRef): Promise<string | undefined> {
+  const targets = new Set(
+    request.targets
+      .filter((target) => target.account === group.account && target.region === group.region && target.securityGroups.includes(group.groupId))
+      .map((target) => target.instanceId),
+  );
+  const others = (await groupUsers(client, group.groupId)).filter((user) => !targets.has(user));
+  if (others.length === 0) return undefined;
+  const named = others.slice(0, NAMED_USERS).join(', ');
+  const more = others.length > NAMED_USERS ? ` and ${others.length - NAMED_USERS} more` : '';
+  return `guardrail: ${group.groupId} is shared with ${named}${more} (not affected); not changed. Give the affected instances their own group or restrict it by hand`;
 }
 
 function describeRule(rule: Pick<RevokedRule, 'ipProtocol' | 'fromPort' | 'toPort' | 'cidrIpv4' | 'cidrIpv6'>): string {
@@ -113,6 +163,8 @@ async function applyToGroup(deps: SecurityGroupDeps, request: Ec2Request, group:
       target,
       request: { action: 'RevokeSecurityGroupIngress', groupId: group.groupId, internetOnly: true },
       wouldDo: async () => {
+        const guardrail = await sharedGroupGuardrail(client, request, group);
+        if (guardrail) return `change nothing on ${group.groupId}: ${guardrail}`;
         const open = await internetIngress(client, group.groupId);
         return open.length === 0
           ? `change nothing on ${group.groupId}: no ingress open to the internet`
@@ -120,6 +172,8 @@ async function applyToGroup(deps: SecurityGroupDeps, request: Ec2Request, group:
       },
     },
     async () => {
+      const guardrail = await sharedGroupGuardrail(client, request, group);
+      if (guardrail) return { status: 'skipped', detail: guardrail };
       const open = await internetIngress(client, group.groupId);
       if (open.length === 0) return { status: 'skipped', detail: `no ingress rule on ${group.groupId} is open to 0.0.0.0/0 or ::/0` };
       try {
@@ -200,7 +254,9 @@ async function revertGroup(deps: SecurityGroupDeps, request: Ec2Request, group: 
 /**
  * Restricts (apply) or restores (revert) internet ingress on the security groups of the targets. Apply
  * revokes exactly the ingress rules open to 0.0.0.0/0 or ::/0, records them as the inverse and tags the
- * group with the action id; revert authorizes the recorded rules again (description
+ * group with the action id; a group also used by anything that is not a target (another instance, or a
+ * network interface without an instance) is left unchanged and its record `skipped` with a
+ * `guardrail: ...` detail; revert authorizes the recorded rules again (description
  * `restored by forestall <apply action id>`), found through the apply's deterministic id.
  */
 export async function restrictInternetIngress(deps: SecurityGroupDeps, request: Ec2Request): Promise<{ actions: ActionRecord[] }> {

@@ -5,8 +5,8 @@ import type { CheckOutcome, RunningSimulator, SimulatorResponse } from './http-s
 import type { HttpRequestShape } from './openapi-request-check.ts';
 
 /**
- * EC2 Query API (version 2016-11-15) on 127.0.0.1 for the security-group calls forestall makes, good
- * enough for @aws-sdk/client-ec2 pointed at it with `endpoint`. AWS publishes no OpenAPI document for
+ * EC2 Query API (version 2016-11-15) on 127.0.0.1 for the security-group and network-interface calls
+ * forestall makes, good enough for @aws-sdk/client-ec2 pointed at it with `endpoint`. AWS publishes no OpenAPI document for
  * EC2, so requests are checked against the parameter shapes of the EC2 API reference written out
  * below as zod schemas: unknown actions or parameters, missing required ones, a wrong version or a
  * request without a SigV4 signature are rejected.
@@ -32,6 +32,12 @@ export interface SimulatedSecurityGroup {
   ownerId?: string;
   ingress: SimulatedIngressRule[];
   tags?: Record<string, string>;
+  /**
+   * Who uses the group: an instance (its primary network interface, shared by every group naming the
+   * instance), or a network interface without an instance (load balancer, NAT gateway, Lambda) by id.
+   * Default: nothing is attached.
+   */
+  attachedTo?: Array<{ instanceId?: string; networkInterfaceId?: string }>;
 }
 
 export interface Ec2SimulatorOptions {
@@ -44,10 +50,19 @@ export interface Ec2RuleState extends SimulatedIngressRule {
   tags: Record<string, string>;
 }
 
+export interface Ec2NetworkInterfaceState {
+  networkInterfaceId: string;
+  /** The instance the interface is attached to, if any. */
+  instanceId?: string;
+  groupIds: string[];
+}
+
 export interface Ec2SimulatorState {
   groups: Map<string, { groupId: string; groupName: string; description: string; vpcId: string; ownerId: string; tags: Record<string, string> }>;
   /** Ingress rules by rule id. */
   rules: Map<string, Ec2RuleState>;
+  /** Network interfaces by id, in the order they were first named. */
+  networkInterfaces: Map<string, Ec2NetworkInterfaceState>;
 }
 
 // ---- request shapes (EC2 API reference, query parameter names as sent on the wire) -------------
@@ -88,6 +103,20 @@ const ACTIONS = {
     .object({ ...common, GroupId: z.string(), IpPermissions: z.array(ipPermission).min(1), TagSpecification: z.array(tagSpecification).optional() })
     .strict(),
   CreateTags: z.object({ ...common, ResourceId: z.array(z.string()).min(1), Tag: z.array(tag).min(1) }).strict(),
+  DescribeNetworkInterfaces: z
+    .object({
+      ...common,
+      NetworkInterfaceId: z.array(z.string()).optional(),
+      Filter: z.array(filter).optional(),
+      MaxResults: count.min(5).max(1000).optional(),
+      NextToken: z.string().optional(),
+      IncludeManagedResources: z.enum(['true', 'false']).optional(),
+    })
+    .strict()
+    .refine((value) => value.MaxResults === undefined || value.NetworkInterfaceId === undefined, {
+      message: 'MaxResults cannot be combined with NetworkInterfaceId',
+      path: ['MaxResults'],
+    }),
 } as const;
 type ActionName = keyof typeof ACTIONS;
 
@@ -181,7 +210,16 @@ const tagSet = (tags: Record<string, string>): XmlValue => Object.entries(tags).
 export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<RunningSimulator<Ec2SimulatorState>> {
   let ruleSequence = 0;
   const nextRuleId = () => `sgr-${String(++ruleSequence).padStart(17, '0')}`;
-  const state: Ec2SimulatorState = { groups: new Map(), rules: new Map() };
+  let interfaceSequence = 0;
+  // Generated interface ids never take an id the options name explicitly.
+  const namedInterfaces = new Set(options.securityGroups.flatMap((group) => (group.attachedTo ?? []).flatMap((user) => (user.networkInterfaceId ? [user.networkInterfaceId] : []))));
+  const nextInterfaceId = (): string => {
+    const id = `eni-${String(++interfaceSequence).padStart(17, '0')}`;
+    return namedInterfaces.has(id) ? nextInterfaceId() : id;
+  };
+  const state: Ec2SimulatorState = { groups: new Map(), rules: new Map(), networkInterfaces: new Map() };
+  // An instance named by several groups has one (primary) interface carrying all of them.
+  const primaryInterfaces = new Map<string, string>();
   for (const group of options.securityGroups) {
     state.groups.set(group.groupId, {
       groupId: group.groupId,
@@ -194,6 +232,19 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
     for (const rule of group.ingress) {
       const ruleId = nextRuleId();
       state.rules.set(ruleId, { ...rule, ruleId, groupId: group.groupId, tags: {} });
+    }
+    for (const user of group.attachedTo ?? []) {
+      let networkInterfaceId = user.networkInterfaceId ?? (user.instanceId ? primaryInterfaces.get(user.instanceId) : undefined);
+      if (!networkInterfaceId) {
+        networkInterfaceId = nextInterfaceId();
+        if (user.instanceId) primaryInterfaces.set(user.instanceId, networkInterfaceId);
+      }
+      const known = state.networkInterfaces.get(networkInterfaceId);
+      if (known) {
+        if (!known.groupIds.includes(group.groupId)) known.groupIds.push(group.groupId);
+      } else {
+        state.networkInterfaces.set(networkInterfaceId, { networkInterfaceId, ...(user.instanceId ? { instanceId: user.instanceId } : {}), groupIds: [group.groupId] });
+      }
     }
   }
 
@@ -257,6 +308,43 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
       else return xmlError(400, 'InvalidParameterValue', `The filter '${Name}' is invalid`);
     }
     return (rule) => tests.every((test) => test(rule));
+  };
+
+  const filterInterfaces = (filters: z.infer<typeof filter>[] | undefined): SimulatorResponse | ((eni: Ec2NetworkInterfaceState) => boolean) => {
+    const tests: Array<(eni: Ec2NetworkInterfaceState) => boolean> = [];
+    for (const { Name, Value } of filters ?? []) {
+      if (Name === 'group-id') tests.push((eni) => eni.groupIds.some((groupId) => Value.includes(groupId)));
+      else if (Name === 'network-interface-id') tests.push((eni) => Value.includes(eni.networkInterfaceId));
+      else if (Name === 'attachment.instance-id') tests.push((eni) => eni.instanceId !== undefined && Value.includes(eni.instanceId));
+      else return xmlError(400, 'InvalidParameterValue', `The filter '${Name}' is invalid`);
+    }
+    return (eni) => tests.every((test) => test(eni));
+  };
+
+  const interfaceXml = (eni: Ec2NetworkInterfaceState): XmlValue => {
+    const firstGroup = state.groups.get(eni.groupIds[0] ?? '');
+    return {
+      networkInterfaceId: eni.networkInterfaceId,
+      description: eni.instanceId ? 'Primary network interface' : 'simulated network interface',
+      ownerId: firstGroup?.ownerId ?? '111122223333',
+      vpcId: firstGroup?.vpcId ?? 'vpc-0a1b2c3d4e5f60718',
+      interfaceType: 'interface',
+      status: eni.instanceId ? 'in-use' : 'available',
+      requesterManaged: false,
+      sourceDestCheck: true,
+      groupSet: eni.groupIds.map((groupId) => ({ groupId, groupName: state.groups.get(groupId)?.groupName ?? groupId })),
+      attachment: eni.instanceId
+        ? {
+            attachmentId: `eni-attach-${eni.networkInterfaceId.slice(4)}`,
+            instanceId: eni.instanceId,
+            instanceOwnerId: firstGroup?.ownerId ?? '111122223333',
+            deviceIndex: 0,
+            status: 'attached',
+            deleteOnTermination: true,
+          }
+        : undefined,
+      tagSet: [],
+    };
   };
 
   return startHttpSimulator<Ec2SimulatorState>({
@@ -362,6 +450,22 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
             for (const { Key, Value } of input.Tag) if (target) target.tags[Key] = Value;
           }
           return xmlResponse(operation, { return: true });
+        }
+        case 'DescribeNetworkInterfaces': {
+          const input = detail as z.infer<(typeof ACTIONS)['DescribeNetworkInterfaces']>;
+          const predicate = filterInterfaces(input.Filter);
+          if (typeof predicate !== 'function') return predicate;
+          const missing = input.NetworkInterfaceId?.find((id) => !state.networkInterfaces.has(id));
+          if (missing) return xmlError(400, 'InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${missing}' does not exist`);
+          const matching = [...state.networkInterfaces.values()].filter((eni) => predicate(eni) && (!input.NetworkInterfaceId || input.NetworkInterfaceId.includes(eni.networkInterfaceId)));
+          // The token is the offset of the next page, opaque to callers.
+          const start = input.NextToken === undefined ? 0 : Number.parseInt(Buffer.from(input.NextToken, 'base64url').toString('utf8'), 10);
+          if (!Number.isInteger(start) || start < 0 || start > matching.length) return xmlError(400, 'InvalidPaginationToken', 'The specified pagination token is not valid or is expired.');
+          const end = input.MaxResults === undefined ? matching.length : Math.min(matching.length, start + input.MaxResults);
+          return xmlResponse(operation, {
+            networkInterfaceSet: matching.slice(start, end).map(interfaceXml),
+            nextToken: end < matching.length ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined,
+          });
         }
         default:
           return xmlError(400, 'InvalidAction', `The action ${operation} is not valid for this web service.`);

@@ -1,4 +1,12 @@
-import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+  paginateDescribeNetworkInterfaces,
+} from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEc2Simulator } from '../../../../functions/local/simulators/ec2-simulator.ts';
 
@@ -42,5 +50,83 @@ describe('EC2 simulator', () => {
       name: 'InvalidParameterValue',
       message: expect.stringContaining('exactly one of SecurityGroupRuleId or IpPermissions is required'),
     });
+  });
+});
+
+describe('EC2 simulator network interfaces', () => {
+  const EDGE = 'sg-0e0e0e0e0e0e0e0e0';
+  const ADMIN = 'sg-0a0a0a0a0a0a0a0a0';
+  const OTHER = 'sg-0c0c0c0c0c0c0c0c0';
+  let sim: Awaited<ReturnType<typeof startEc2Simulator>>;
+  let ec2: EC2Client;
+  beforeAll(async () => {
+    sim = await startEc2Simulator({
+      securityGroups: [
+        {
+          groupId: EDGE,
+          groupName: 'edge',
+          ingress: [],
+          attachedTo: [
+            { instanceId: 'i-0abc12345def67890' },
+            { instanceId: 'i-0abc12345def67891' },
+            // A load balancer's interface: no instance.
+            { networkInterfaceId: 'eni-00000000000000001' },
+            ...Array.from({ length: 9 }, (_, index) => ({ instanceId: `i-0dd${String(index).padStart(14, '0')}` })),
+          ],
+        },
+        { groupId: ADMIN, groupName: 'admin', ingress: [], attachedTo: [{ instanceId: 'i-0abc12345def67890' }] },
+        { groupId: OTHER, ingress: [] },
+      ],
+    });
+    ec2 = new EC2Client({ region: 'eu-west-1', endpoint: sim.url, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+  });
+  afterAll(async () => {
+    ec2.destroy();
+    await sim.close();
+  });
+
+  it('lists the interfaces of a group with their instance attachment and groups, as the SDK reads them', async () => {
+    const result = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [ADMIN] }] }));
+    expect(result.NextToken).toBeUndefined();
+    expect(result.NetworkInterfaces).toHaveLength(1);
+    // An instance in two groups has one primary interface carrying both.
+    expect(result.NetworkInterfaces?.[0]).toMatchObject({
+      Attachment: { InstanceId: 'i-0abc12345def67890', DeviceIndex: 0, Status: 'attached', DeleteOnTermination: true },
+      Groups: [
+        { GroupId: EDGE, GroupName: 'edge' },
+        { GroupId: ADMIN, GroupName: 'admin' },
+      ],
+      Status: 'in-use',
+    });
+    const balancer = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-00000000000000001'] }));
+    expect(balancer.NetworkInterfaces?.[0]).toMatchObject({ NetworkInterfaceId: 'eni-00000000000000001', Groups: [{ GroupId: EDGE }] });
+    expect(balancer.NetworkInterfaces?.[0]?.Attachment).toBeUndefined();
+    expect((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [OTHER] }] }))).NetworkInterfaces).toEqual([]);
+  });
+
+  it('pages with MaxResults and NextToken, including through the SDK paginator', async () => {
+    const first = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [EDGE] }], MaxResults: 5 }));
+    expect(first.NetworkInterfaces).toHaveLength(5);
+    expect(first.NextToken).toBeTruthy();
+    const ids: string[] = [];
+    for await (const page of paginateDescribeNetworkInterfaces({ client: ec2, pageSize: 5 }, { Filters: [{ Name: 'group-id', Values: [EDGE] }], IncludeManagedResources: true })) {
+      expect(page.NetworkInterfaces?.length).toBeLessThanOrEqual(5);
+      ids.push(...(page.NetworkInterfaces ?? []).map((eni) => eni.NetworkInterfaceId ?? ''));
+    }
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+    expect(ids).toContain('eni-00000000000000001');
+    // Generated primary interfaces never reuse an id the options name.
+    expect(ids.filter((id) => id === 'eni-00000000000000001')).toHaveLength(1);
+  });
+
+  it('rejects an unknown filter, a bad token and MaxResults with interface ids, as EC2 does', async () => {
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'mac-addr', Values: ['x'] }] }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ NextToken: 'not-a-token' }))).rejects.toMatchObject({ name: 'InvalidPaginationToken' });
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-00000000000000001'], MaxResults: 5 }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: expect.stringContaining('MaxResults cannot be combined with NetworkInterfaceId'),
+    });
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0000000000000dead'] }))).rejects.toMatchObject({ name: 'InvalidNetworkInterfaceID.NotFound' });
   });
 });
