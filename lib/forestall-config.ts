@@ -1,67 +1,28 @@
 import { z } from 'zod';
 import type { Node } from 'constructs';
+import type { ActuatorsProps } from './actuators.ts';
+import type { CveExposureResponsePlaybookProps } from './cve-exposure-response-playbook.ts';
+import type { ForestallBusProps } from './forestall-bus.ts';
+import type { KevIngestProps } from './kev-ingest.ts';
 
-/** Deployment settings of the forestall stack; every field is optional and has a documented default. */
-export interface ForestallConfig {
-  /**
-   * Tenant of a single-tenant install.
-   * @default 'default'
-   */
-  readonly tenantId?: string;
-  /**
-   * Accounts whose principals may put events on the forestall bus.
-   * @default - none
-   */
-  readonly putEventsAccountIds?: string[];
-  /**
-   * AWS Organizations id whose accounts may put events on the forestall bus.
-   * @default - none
-   */
-  readonly putEventsOrganizationId?: string;
-  /**
-   * Accounts that may create rules on the forestall bus to receive its events in their own account.
-   * @default - none
-   */
-  readonly subscriberAccountIds?: string[];
-  /** @default KevIngest's DEFAULT_KEV_URL */
-  readonly kevUrl?: string;
-  /** @default KevIngest's DEFAULT_NVD_API_URL */
-  readonly nvdApiUrl?: string;
-  /** @default 10 */
-  readonly nvdLookupsPerRun?: number;
-  /**
-   * Secrets Manager secret name of an NVD API key.
-   * @default - no key
-   */
-  readonly nvdApiKeySecretName?: string;
-  /** @default - unset (warning at synth) */
-  readonly oktaOrgUrl?: string;
-  /** @default Actuators' DEFAULT_SECRET_NAMES.oktaApiToken */
-  readonly oktaApiTokenSecretName?: string;
-  /** @default 'https://api.crowdstrike.com' */
-  readonly crowdStrikeBaseUrl?: string;
-  /** @default Actuators' DEFAULT_SECRET_NAMES.crowdStrikeClient */
-  readonly crowdStrikeClientSecretName?: string;
-  /** @default Actuators' DEFAULT_SECRET_NAMES.slackToken */
-  readonly slackTokenSecretName?: string;
-  /** @default - unset (warning at synth) */
-  readonly slackChannel?: string;
-  /**
-   * Guardrail policy (GuardrailPolicySchema).
-   * @default - the schema's defaults
-   */
-  readonly guardrails?: unknown;
-  /**
-   * Tag a security group must carry before forestall changes it.
-   * @default - no tag required
-   */
-  readonly securityGroupTag?: { key: string; value: string };
-  /**
-   * Regions whose security groups the EC2 actuator may change.
-   * @default - the stack's region
-   */
-  readonly securityGroupRegions?: string[];
-}
+/**
+ * Deployment settings of the forestall stack: the props of the constructs they configure (documented,
+ * with their defaults, where the construct declares them), all optional.
+ */
+export type ForestallConfig = Pick<ForestallBusProps, 'putEventsAccountIds' | 'putEventsOrganizationId' | 'subscriberAccountIds'> &
+  Pick<KevIngestProps, 'tenantId' | 'kevUrl' | 'nvdApiUrl' | 'nvdLookupsPerRun' | 'nvdApiKeySecretName'> &
+  Pick<
+    ActuatorsProps,
+    | 'oktaOrgUrl'
+    | 'oktaApiTokenSecretName'
+    | 'crowdStrikeBaseUrl'
+    | 'crowdStrikeClientSecretName'
+    | 'slackTokenSecretName'
+    | 'slackChannel'
+    | 'securityGroupTag'
+    | 'securityGroupRegions'
+  > &
+  Pick<CveExposureResponsePlaybookProps, 'guardrails'>;
 
 /** Context keys, as given with `cdk synth -c forestall:<key>=<value>` or in cdk.json. */
 export const CONTEXT_PREFIX = 'forestall:';
