@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ForestallFunction } from './forestall-function.ts';
 import { findingArn, secretReadSuppression } from './nag-findings.ts';
+import type { ForestallBus } from './forestall-bus.ts';
 import type { ForestallTable } from './forestall-table.ts';
 import { validateHttpsUrl, validateSecretName } from './construct-validation.ts';
 
@@ -32,6 +33,11 @@ export interface SecurityGroupTagCondition {
 export interface ActuatorsProps {
   /** Where action records (audit, idempotency keys, inverse operations) are stored. */
   readonly table: ForestallTable;
+  /**
+   * The bus on which the EC2, Okta and CrowdStrike actuators announce what they changed (`Action Taken`,
+   * `Action Reverted`); they may put events on it and on nothing else.
+   */
+  readonly bus: ForestallBus;
   /**
    * Okta org URL (`OKTA_ORG_URL`), e.g. `https://example.okta.com`. Without it the stack synthesizes
    * with a warning and the Okta actuator refuses to start.
@@ -86,7 +92,8 @@ export interface ActuatorsProps {
  * The four actuators the cve-exposure-response playbook calls: EC2 security-group ingress, Okta
  * sessions, CrowdStrike containment and Slack notification. Each gets only its own vendor secret (by
  * name; values never pass through the stack), the table for its action records, and for EC2 only the
- * security-group calls it makes.
+ * security-group calls it makes. The three that change vendor state may put events on the forestall
+ * bus to announce those changes; the Slack notifier changes nothing and may not.
  */
 export class Actuators extends Construct {
   readonly securityGroup: ForestallFunction;
@@ -174,6 +181,12 @@ export class Actuators extends Construct {
     }
 
     for (const fn of this.all) props.table.grantReadWrite(fn);
+    for (const fn of this.changing) props.bus.grantPutEvents(fn);
+  }
+
+  /** The actuators that change vendor state, and announce it on the bus. */
+  get changing(): ForestallFunction[] {
+    return [this.securityGroup, this.oktaSessions, this.crowdStrikeContainment];
   }
 
   /** All four actuator functions. */

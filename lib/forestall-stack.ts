@@ -60,6 +60,7 @@ export class ForestallStack extends Stack {
     });
     this.actuators = new Actuators(this, 'Actuators', {
       table: this.table,
+      bus: this.bus,
       oktaOrgUrl: props.oktaOrgUrl,
       oktaApiTokenSecretName: props.oktaApiTokenSecretName,
       crowdStrikeBaseUrl: props.crowdStrikeBaseUrl,

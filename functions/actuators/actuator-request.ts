@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ActionRecordSchema } from '../model/action.ts';
 import type { ActionRecord, Actuator, InverseOperation } from '../model/action.ts';
+import { DetailType, EVENT_VERSION } from '../model/events.ts';
+import type { ActionEvent } from '../model/events.ts';
+import type { PublishEvents } from '../routing/event-publisher.ts';
 import type { ActionRepository } from '../store/ports.ts';
 import { InvalidActuatorRequest } from './vendor-errors.ts';
 
@@ -95,6 +98,13 @@ export function requestDigest(value: unknown): string {
 export interface ActionFlowDeps {
   actions: ActionRepository;
   now?: () => Date;
+  /**
+   * Announces real changes on the bus (`Action Taken`, `Action Reverted`) so rules in other accounts
+   * can follow them; nothing is announced without it.
+   */
+  publishEvents?: PublishEvents;
+  /** Problem reports (the handlers pass the Powertools logger), e.g. an announcement the bus refused. */
+  log?: (level: 'warn', message: string, detail?: Record<string, unknown>) => void;
 }
 
 /** What a vendor call reports back to the flow. */
@@ -104,6 +114,11 @@ export interface ActionOutcome {
   vendorObjectId?: string;
   inverse?: InverseOperation;
   detail?: string;
+  /**
+   * The apply record this call undid, as markReverted returned it: the flow then announces
+   * `Action Reverted` for it instead of `Action Taken` for the revert record.
+   */
+  reverted?: ActionRecord;
 }
 
 export interface PlannedAction {
@@ -132,6 +147,16 @@ const FINISHED = new Set<ActionRecord['status']>(['done', 'skipped', 'reverted']
  * made -> otherwise `perform` runs and the record becomes done with the vendor object id and the
  * inverse -> on error the record is marked failed and the (named) error is rethrown for the
  * playbook's Retry/Catch. A `planned` or `failed` record from an interrupted attempt is retried.
+ *
+ * Announcements (with `deps.publishEvents`): a record that becomes `done` through the vendor call is
+ * announced once as `Action Taken`, right after it is stored; when the call undid an apply
+ * (`outcome.reverted`), `Action Reverted` is announced for that apply record instead. Dry-run, skipped
+ * and failed records changed nothing and are not announced, nor is a finished record found again on a
+ * retry (it was announced when it finished). The change has already happened in the vendor, so a
+ * refused announcement does not fail the action: the record stays `done`, the error is logged, and its
+ * `detail` ends with `not announced on the bus (<error>)`, stored with the record, so the audit trail,
+ * the playbook output and the notification show which change other accounts did not hear about.
+ * Announcements are at most once: an invocation that dies between storing and publishing loses it.
  */
 export async function runAction(
   deps: ActionFlowDeps,
@@ -188,7 +213,56 @@ export async function runAction(
     updatedAt: now(),
   };
   await deps.actions.update(finished);
-  return finished;
+  if (finished.status !== 'done' || !deps.publishEvents) return finished;
+  return announce(deps, deps.publishEvents, finished, outcome.reverted, now);
+}
+
+/**
+ * The `Action Taken` / `Action Reverted` detail for a record: what changed (actuator, target,
+ * operation), which action record tells the rest (`actionId`), and the execution that requested it.
+ * For `Action Reverted` the record is the apply record that was undone, so `actionId` matches the
+ * `Action Taken` announced for it.
+ */
+export function actionEventDetail(record: ActionRecord): ActionEvent {
+  return {
+    version: EVENT_VERSION,
+    tenant: record.tenant,
+    actionId: record.id,
+    actuator: record.actuator,
+    target: record.target,
+    operation: record.operation,
+    dryRun: record.dryRun,
+    ...(record.expiresAt === undefined ? {} : { expiresAt: record.expiresAt }),
+    execution: record.requestedBy,
+  };
+}
+
+async function announce(
+  deps: ActionFlowDeps,
+  publishEvents: PublishEvents,
+  finished: ActionRecord,
+  reverted: ActionRecord | undefined,
+  now: () => string,
+): Promise<ActionRecord> {
+  const detailType = reverted ? DetailType.ActionReverted : DetailType.ActionTaken;
+  const subject = reverted ?? finished;
+  try {
+    await publishEvents([{ detailType, detail: actionEventDetail(subject) }]);
+    return finished;
+  } catch (error) {
+    const reason = `${(error as Error).name}: ${(error as Error).message}`;
+    deps.log?.('warn', `${detailType} not announced on the bus; the action stands`, { actionId: subject.id, recordId: finished.id, error: reason });
+    const noted: ActionRecord = {
+      ...finished,
+      detail: `${finished.detail ? `${finished.detail}; ` : ''}${detailType} not announced on the bus (${reason})`,
+      updatedAt: now(),
+    };
+    // The note is best effort too: the change stands whether or not the audit trail takes it.
+    await deps.actions.update(noted).catch((noteError: unknown) =>
+      deps.log?.('warn', 'could not note the missed announcement on the action record', { recordId: finished.id, error: (noteError as Error).message }),
+    );
+    return noted;
+  }
 }
 
 /**
@@ -205,7 +279,12 @@ export async function findApplyRecord(
   return actions.get(request.tenant, actionId(request.applyExecution ?? request.execution, actuator, applyOperation, target));
 }
 
-/** Marks an apply record as undone, keeping its history in `detail`. */
-export async function markReverted(actions: ActionRepository, apply: ActionRecord, revertId: string, now: Date): Promise<void> {
-  await actions.update({ ...apply, status: 'reverted', detail: `${apply.detail ? `${apply.detail}; ` : ''}reverted by ${revertId}`, updatedAt: now.toISOString() });
+/**
+ * Marks an apply record as undone, keeping its history in `detail`, and returns it as stored: pass it
+ * back as `ActionOutcome.reverted` so the flow announces `Action Reverted` once the revert is recorded.
+ */
+export async function markReverted(actions: ActionRepository, apply: ActionRecord, revertId: string, now: Date): Promise<ActionRecord> {
+  const reverted: ActionRecord = { ...apply, status: 'reverted', detail: `${apply.detail ? `${apply.detail}; ` : ''}reverted by ${revertId}`, updatedAt: now.toISOString() };
+  await actions.update(reverted);
+  return reverted;
 }

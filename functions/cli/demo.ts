@@ -9,7 +9,7 @@ import { startVendorSimulators, type VendorSimulators } from '../local/simulator
 import type { SlackMessage } from '../local/simulators/slack-simulator.ts';
 import type { ActionRecord } from '../model/action.ts';
 import type { Asset } from '../model/asset.ts';
-import { EVENT_SOURCE, type ExposureDetected } from '../model/events.ts';
+import { DetailType, EVENT_SOURCE, type ExposureDetected } from '../model/events.ts';
 import { DEFAULT_TENANT } from '../model/tenant.ts';
 import { EventPatterns } from '../routing/rules.ts';
 import type { Context } from 'aws-lambda';
@@ -46,6 +46,8 @@ export interface DemoOutcome {
   actions: ActionRecord[];
   /** What the simulated Slack workspace received. */
   slackMessages: SlackMessage[];
+  /** Announcements the actuators put on the bus, as a rule in another account would see them. */
+  actionEvents: { taken: number; reverted: number };
 }
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -96,6 +98,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const snapshots: Record<'before' | 'contained' | 'after', VendorSnapshot | undefined> = { before: vendorSnapshot(simulators), contained: undefined, after: undefined };
     let executionArn: string | undefined;
 
+    // Stands in for a rule another account puts on the bus to follow what forestall changes.
+    const actionEvents = { taken: 0, reverted: 0 };
+    bus.addRule('demo-action-observer', { source: [EVENT_SOURCE], 'detail-type': [DetailType.ActionTaken, DetailType.ActionReverted] }, (event) => {
+      if (event['detail-type'] === DetailType.ActionTaken) actionEvents.taken += 1;
+      else actionEvents.reverted += 1;
+    });
     bus.addRule('intel-changed-to-match', EventPatterns.intelChanged, async (event) => {
       const summary = (await handlers.exposureMatch(event)) as { affectedAssets: number; events: Array<{ decision: string; assetCount: number }> };
       if (summary.affectedAssets > 0) {
@@ -176,6 +184,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     snapshots.after = vendorSnapshot(simulators);
     const summary = summarise(actions, simulators, snapshots);
     for (const line of summary) out.write(`  ${line}\n`);
+    out.write(`  events: ${actionEvents.taken} Action Taken, ${actionEvents.reverted} Action Reverted on the bus\n`);
     if (failures.length) for (const failure of failures) out.write(`  rule ${failure.rule} failed: ${failure.error}\n`);
     out.write(`  intel-to-first-action: ${intelToFirstActionMs === undefined ? 'no action taken' : `${intelToFirstActionMs} ms`}\n`);
 
@@ -185,6 +194,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       ...(playbook ? { playbookStatus: playbook.status } : {}),
       actions,
       slackMessages: [...simulators.slack.state.messages],
+      actionEvents: { ...actionEvents },
     };
     if (options.reportPath) {
       await mkdir(dirname(options.reportPath), { recursive: true });

@@ -65,38 +65,39 @@ describe('ForestallFunction', () => {
 describe('Actuators props', () => {
   const table = () => {
     const s = stack();
-    return { s, table: new ForestallTable(s, 'Table') };
+    return { s, table: new ForestallTable(s, 'Table'), bus: new ForestallBus(s, 'Bus') };
   };
 
   it('limits the EC2 actuator to real region names', () => {
-    const { s, table: t } = table();
-    expect(() => new Actuators(s, 'A', { table: t, securityGroupRegions: [] })).toThrow(/securityGroupRegions/);
-    expect(() => new Actuators(s, 'B', { table: t, securityGroupRegions: ['eu-west-1', 'moon'] })).toThrow(
+    const { s, table: t, bus: b } = table();
+    expect(() => new Actuators(s, 'A', { table: t, bus: b, securityGroupRegions: [] })).toThrow(/securityGroupRegions/);
+    expect(() => new Actuators(s, 'B', { table: t, bus: b, securityGroupRegions: ['eu-west-1', 'moon'] })).toThrow(
       /securityGroupRegions must list AWS region names, got \["eu-west-1","moon"\]/,
     );
   });
 
   it('takes secret names, never ARNs or names that look like an ARN suffix', () => {
-    const { s, table: t } = table();
+    const { s, table: t, bus: b } = table();
     expect(
       () =>
         new Actuators(s, 'A', {
           table: t,
+          bus: b,
           oktaApiTokenSecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:okta-AbCdEf',
         }),
     ).toThrow(/oktaApiTokenSecretName must be a secret name, not an ARN/);
-    expect(() => new Actuators(s, 'B', { table: t, slackTokenSecretName: 'forestall/slack-abcdef' })).toThrow(
+    expect(() => new Actuators(s, 'B', { table: t, bus: b, slackTokenSecretName: 'forestall/slack-abcdef' })).toThrow(
       /ends like a random ARN suffix/,
     );
   });
 
   it('requires https vendor URLs and a plausible Slack channel', () => {
-    const { s, table: t } = table();
-    expect(() => new Actuators(s, 'A', { table: t, oktaOrgUrl: 'http://example.okta.com' })).toThrow(
+    const { s, table: t, bus: b } = table();
+    expect(() => new Actuators(s, 'A', { table: t, bus: b, oktaOrgUrl: 'http://example.okta.com' })).toThrow(
       /oktaOrgUrl must be an https URL/,
     );
-    expect(() => new Actuators(s, 'B', { table: t, crowdStrikeBaseUrl: 'not a url' })).toThrow(/crowdStrikeBaseUrl is not a URL/);
-    expect(() => new Actuators(s, 'C', { table: t, slackChannel: 'two words' })).toThrow(/slackChannel/);
+    expect(() => new Actuators(s, 'B', { table: t, bus: b, crowdStrikeBaseUrl: 'not a url' })).toThrow(/crowdStrikeBaseUrl is not a URL/);
+    expect(() => new Actuators(s, 'C', { table: t, bus: b, slackChannel: 'two words' })).toThrow(/slackChannel/);
   });
 });
 

@@ -266,13 +266,18 @@ describe('Forestall stack', () => {
     expect(resources[kevId]!.Properties.ReservedConcurrentExecutions).toBe(1);
   });
 
-  it('lets only ingest and matching put events on the bus', () => {
-    const busArn = `\${${ofType('AWS::Events::EventBus')[0]![0]}.Arn}`;
+  it('lets ingest, matching and the three changing actuators put events, only on the forestall bus', () => {
+    const busId = ofType('AWS::Events::EventBus')[0]![0];
+    const publishers: string[] = [SERVICES.kevIngest, SERVICES.exposureMatch, SERVICES.securityGroup, SERVICES.okta, SERVICES.crowdStrike];
     for (const service of Object.values(SERVICES)) {
       const resourcesWithPut = resourcesFor(functionStatements(service), 'events:PutEvents');
-      const expected = service === SERVICES.kevIngest || service === SERVICES.exposureMatch ? [busArn] : [];
-      expect(resourcesWithPut, service).toEqual(expected);
+      expect(resourcesWithPut, service).toEqual(publishers.includes(service) ? [`\${${busId}.Arn}`] : []);
     }
+    // The actuators announce Action Taken / Action Reverted on that same bus; Slack only tells people.
+    for (const service of [SERVICES.securityGroup, SERVICES.okta, SERVICES.crowdStrike]) {
+      expect(render(functionEnv(service).EVENT_BUS_NAME), service).toBe(`\${${busId}}`);
+    }
+    expect(functionEnv(SERVICES.slack).EVENT_BUS_NAME).toBeUndefined();
   });
 
   it('gives each function table access by need: read-only for plan and check-patch, read/write otherwise', () => {

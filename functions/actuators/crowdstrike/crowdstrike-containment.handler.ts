@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createObservability, lambdaHandler } from '../../config/lambda-handler.ts';
 import { z } from 'zod';
 import { readEnv, ConfigurationError } from '../../config/env.ts';
 import { readSecret, secretSourceFromEnv } from '../../config/secrets.ts';
 import { createDocumentClient } from '../../store/document-client.ts';
 import { createDynamoRepositories } from '../../store/dynamo-repositories.ts';
+import { createEventBridgePublisher } from '../../routing/event-publisher.ts';
 import { CrowdStrikeRequestSchema, parseActuatorInput } from '../actuator-request.ts';
 import type { ActuatorResponse } from '../actuator-request.ts';
 import { setContainment } from './crowdstrike-containment.ts';
@@ -13,8 +15,11 @@ import type { FalconClient } from './falcon-client.ts';
 
 const observability = createObservability('forestall-crowdstrike-containment');
 
-const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), CROWDSTRIKE_BASE_URL: z.url().default('https://api.crowdstrike.com') }));
+const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), EVENT_BUS_NAME: z.string().min(1), CROWDSTRIKE_BASE_URL: z.url().default('https://api.crowdstrike.com') }));
 const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
+// Real changes are announced on the bus (Action Taken / Action Reverted) for rules in other accounts.
+const publishEvents = createEventBridgePublisher(observability.tracer.captureAWSv3Client(new EventBridgeClient({})), env.EVENT_BUS_NAME);
+const log = (level: 'warn', message: string, detail?: Record<string, unknown>) => observability.logger[level](message, { ...detail });
 const credentialSource = secretSourceFromEnv('CROWDSTRIKE_CLIENT');
 if (!credentialSource) throw new ConfigurationError('CROWDSTRIKE_CLIENT_SECRET_ARN (or CROWDSTRIKE_CLIENT / CROWDSTRIKE_CLIENT_FILE locally) is not set');
 
@@ -43,7 +48,7 @@ function falcon(): Promise<FalconClient> {
 /** Network-contains (apply) or releases (revert) the targets' hosts. */
 async function handle(event: unknown): Promise<ActuatorResponse> {
   const request = parseActuatorInput(CrowdStrikeRequestSchema, event, 'crowdstrike-containment actuator request');
-  return setContainment({ actions: repositories.actions, falcon: await falcon() }, request);
+  return setContainment({ actions: repositories.actions, publishEvents, log, falcon: await falcon() }, request);
 }
 
 export const handler = lambdaHandler(observability, handle);

@@ -66,8 +66,8 @@ export async function setContainment(deps: ContainmentDeps, request: CrowdStrike
               return { status: 'skipped', detail: apply ? `apply action ${apply.id} is ${apply.status}${apply.dryRun ? ' (dry-run)' : ''}; nothing to lift` : `no apply action recorded for host ${deviceId}; nothing to lift` };
             }
             await deps.falcon.performDeviceAction('lift_containment', [deviceId]);
-            await markReverted(deps.actions, apply, revertId, (deps.now ?? (() => new Date()))());
-            return { vendorObjectId: deviceId, detail: `containment lift requested for host ${deviceId}` };
+            const reverted = await markReverted(deps.actions, apply, revertId, (deps.now ?? (() => new Date()))());
+            return { vendorObjectId: deviceId, detail: `containment lift requested for host ${deviceId}`, reverted };
           },
         ),
       );

@@ -242,10 +242,11 @@ async function revertGroup(deps: SecurityGroupDeps, request: Ec2Request, group: 
           throw ec2VendorError(error);
         }
       }
-      await markReverted(deps.actions, apply, revertId, (deps.now ?? (() => new Date()))());
+      const reverted = await markReverted(deps.actions, apply, revertId, (deps.now ?? (() => new Date()))());
       return {
         vendorObjectId: created.join(',') || group.groupId,
         detail: `restored ${missing.map(describeRule).join(', ') || 'nothing (all rules already present)'} on ${group.groupId}`,
+        reverted,
       };
     },
   );

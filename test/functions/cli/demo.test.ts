@@ -31,6 +31,10 @@ describe('forestall demo', () => {
     }
     expect(by('slack', 'notify').map((a) => a.operation)).toEqual(['notify-actions-taken', 'notify-released']);
     expect(outcome.slackMessages).toHaveLength(2);
+    // Every real change is announced for other accounts: 8 security groups + 2 Okta users + 8 hosts
+    // restricted, signed out and contained; the 8 groups and 8 hosts released. Notifications are not.
+    expect(outcome.actionEvents).toEqual({ taken: 18, reverted: 16 });
+    expect(printed).toContain('events: 18 Action Taken, 16 Action Reverted on the bus');
     // The first message carries the remediation path for every affected build.
     const posted = JSON.stringify(outcome.slackMessages[0]?.blocks);
     expect(posted).toContain('netscaler_gateway 14.1-8.6: upgrade to 14.1-8.50 or later');

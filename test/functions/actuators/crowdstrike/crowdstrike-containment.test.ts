@@ -1,9 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { CrowdStrikeRequest } from '../../../../functions/actuators/actuator-request.ts';
 import { setContainment } from '../../../../functions/actuators/crowdstrike/crowdstrike-containment.ts';
 import { createFalconClient } from '../../../../functions/actuators/crowdstrike/falcon-client.ts';
 import { VendorAuthFailed, VendorRateLimited } from '../../../../functions/actuators/vendor-errors.ts';
+import { startLocalEventBridgeEndpoint, type ReceivedEvent } from '../../../../functions/local/eventbridge-endpoint.ts';
 import { startCrowdStrikeSimulator } from '../../../../functions/local/simulators/crowdstrike-simulator.ts';
+import { createEventBridgePublisher } from '../../../../functions/routing/event-publisher.ts';
 import { startActionStore } from '../action-store.ts';
 
 const AID = '5f4e3d2c1b0a49f8a7b6c5d4e3f2a1b0';
@@ -81,6 +84,34 @@ describe('CrowdStrike containment actuator', () => {
     expect(await deps.falcon.getDeviceStatus([AID])).toEqual(new Map([[AID, 'normal']]));
     const apply = (await store.actions.listByExecution('default', 'exec-cs-1')).find((action) => action.operation === 'apply');
     expect(apply?.status).toBe('reverted');
+  });
+
+  it('announces the containment and its lift on the bus through PutEvents, and nothing for a host left alone', async () => {
+    const received: ReceivedEvent[] = [];
+    const endpoint = await startLocalEventBridgeEndpoint((events) => {
+      received.push(...events);
+    });
+    onTestFinished(() => endpoint.close());
+    const client = new EventBridgeClient({ endpoint: endpoint.url, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    onTestFinished(() => client.destroy());
+    const announcing = { ...deps, publishEvents: createEventBridgePublisher(client, 'forestall') };
+    const other = sim.state.devices.get(OTHER);
+    if (other) other.status = 'contained';
+    const targets = [
+      { assetId: 'netscaler-1', deviceId: AID },
+      { assetId: 'netscaler-2', deviceId: OTHER },
+    ];
+
+    const applied = await setContainment(announcing, request({ targets }));
+    await deps.falcon.getDeviceStatus([AID]); // pending -> contained
+    await setContainment(announcing, request({ operation: 'revert', targets }));
+
+    const applyId = applied.actions.find((action) => action.status === 'done')?.id;
+    expect(received.map((event) => [event.busName, event.source, event.detailType, (event.detail as { actionId: string }).actionId])).toEqual([
+      ['forestall', 'forestall', 'Action Taken', applyId],
+      ['forestall', 'forestall', 'Action Reverted', applyId],
+    ]);
+    expect(received[0]?.detail).toMatchObject({ tenant: 'default', actuator: 'crowdstrike-containment', target: `crowdstrike-device:${AID}`, operation: 'apply', dryRun: false, execution: 'exec-cs-1' });
   });
 
   it('turns 429 into VendorRateLimited using X-RateLimit-RetryAfter and marks the action failed', async () => {
