@@ -186,7 +186,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     for (const line of summary) out.write(`  ${line}\n`);
     out.write(`  events: ${actionEvents.taken} Action Taken, ${actionEvents.reverted} Action Reverted on the bus\n`);
     if (failures.length) for (const failure of failures) out.write(`  rule ${failure.rule} failed: ${failure.error}\n`);
-    out.write(`  intel-to-first-action: ${intelToFirstActionMs === undefined ? 'no action taken' : `${intelToFirstActionMs} ms`}\n`);
 
     const outcome: DemoOutcome = {
       ok: playbook?.status === 'SUCCEEDED' && failures.length === 0,
@@ -202,6 +201,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       await writeFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
       out.write(`  report: ${options.reportPath}\n`);
     }
+    // The number the scenario is judged by comes last.
+    out.write(`\nintel-to-first-action: ${intelToFirstActionMs === undefined ? 'no action taken' : `${intelToFirstActionMs} ms`}\n`);
     return outcome;
   } finally {
     restoreEnv();
