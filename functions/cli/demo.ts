@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalEventBridgeEndpoint } from '../local/eventbridge-endpoint.ts';
 import { startLocalIntelFeeds } from '../local/intel-feeds.ts';
-import { LocalEventBus, type BusEvent } from '../local/local-bus.ts';
+import { LocalEventBus } from '../local/local-bus.ts';
 import { runPlaybookLocally, type TaskHandler, type TimelineEntry } from '../local/step-functions.ts';
 import { startVendorSimulators, type VendorSimulators } from '../local/simulators/index.ts';
 import type { SlackMessage } from '../local/simulators/slack-simulator.ts';
@@ -371,5 +371,3 @@ function summarise(actions: readonly ActionRecord[], simulators: VendorSimulator
 
 const firstLine = (text: string) => text.split('\n')[0] ?? '';
 
-export type { BusEvent };
-export { EVENT_SOURCE };
