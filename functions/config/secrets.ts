@@ -11,11 +11,14 @@ export type SecretSource =
   | { kind: 'env'; variable: string }
   | { kind: 'file'; path: string };
 
-/** Reads a secret's value; Secrets Manager values are cached by Powertools for 5 minutes. */
-export async function readSecret(source: SecretSource, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/**
+ * Reads a secret's value; Secrets Manager values are cached by Powertools for 5 minutes unless `fresh`
+ * asks for the current value (after the vendor refused the cached one).
+ */
+export async function readSecret(source: SecretSource, env: NodeJS.ProcessEnv = process.env, options: { fresh?: boolean } = {}): Promise<string> {
   switch (source.kind) {
     case 'secrets-manager': {
-      const value = await getSecret(source.secretId, { maxAge: 300 });
+      const value = await getSecret(source.secretId, { maxAge: 300, ...(options.fresh ? { forceFetch: true } : {}) });
       if (typeof value !== 'string' || value.length === 0) {
         throw new ConfigurationError(`secret ${source.secretId} is empty or not a string`);
       }

@@ -1,4 +1,4 @@
-import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable, vendorFailure, secondsUntil } from '../actuators/vendor-errors.ts';
+import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable, vendorFailure, secondsUntil } from '../vendor/vendor-errors.ts';
 import { describeIssues } from './describe-issues.ts';
 import { NvdResponseSchema, parseNvdCve } from './nvd-record.ts';
 import type { VulnerabilityDraft } from './vulnerability-draft.ts';

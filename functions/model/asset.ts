@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EntityIdSchema } from './ids.ts';
 
 export const CriticalitySchema = z.enum(['low', 'medium', 'high']);
 export type Criticality = z.infer<typeof CriticalitySchema>;
@@ -24,7 +25,7 @@ export const CloudBindingSchema = z
   })
   .strict();
 
-export const IdpBindingSchema = z
+export const OktaBindingSchema = z
   .object({
     vendor: z.literal('okta'),
     appId: z.string().min(1),
@@ -33,10 +34,22 @@ export const IdpBindingSchema = z
   })
   .strict();
 
+export const EntraBindingSchema = z
+  .object({
+    vendor: z.literal('entra'),
+    /** Entra ID (Azure AD) directory (tenant) id the application lives in. */
+    directoryId: z.string().uuid('an Entra directory (tenant) id, a GUID'),
+    /** Object id of the group holding the application's administrators; these are the users acted on. */
+    adminGroupId: z.string().uuid('an Entra group object id, a GUID'),
+  })
+  .strict();
+
+export const IdpBindingSchema = z.discriminatedUnion('vendor', [OktaBindingSchema, EntraBindingSchema]);
+
 /** One asset of the inventory file format (README: "Asset inventory format"). Unknown fields are errors. */
 export const AssetSchema = z
   .object({
-    id: z.string().min(1).max(200),
+    id: EntityIdSchema,
     hostname: z.string().optional(),
     ips: z.array(z.string()).default([]),
     internetFacing: z.boolean().default(false),
@@ -52,3 +65,19 @@ export const AssetSchema = z
 export type Asset = z.infer<typeof AssetSchema>;
 
 export const InventorySchema = z.object({ assets: z.array(z.unknown()) }).strict();
+
+/**
+ * The vendor identities an asset's bindings name (`<kind>:<id>`). Anything changed through one of them
+ * reaches the asset, so protecting an asset protects all of them, whichever inventory record names them.
+ */
+export function assetIdentities(asset: Pick<Asset, 'cloud' | 'edr' | 'idp'>): string[] {
+  const identities: string[] = [];
+  if (asset.cloud) {
+    identities.push(`aws-instance:${asset.cloud.instanceId}`);
+    for (const group of asset.cloud.securityGroups) identities.push(`aws-security-group:${group}`);
+  }
+  if (asset.edr) identities.push(`crowdstrike-device:${asset.edr.deviceId}`);
+  if (asset.idp?.vendor === 'okta') identities.push(`okta-app:${asset.idp.appId}`);
+  if (asset.idp?.vendor === 'entra') identities.push(`entra-group:${asset.idp.adminGroupId}`);
+  return identities;
+}

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DecisionSchema } from './exposure.ts';
+import { EntityIdSchema } from './ids.ts';
+import { TenantIdSchema } from './tenant.ts';
 
 /** Every forestall event carries this `source` and a schema version in its detail. */
 export const EVENT_SOURCE = 'forestall';
@@ -14,7 +16,7 @@ export const DetailType = {
 
 export const IntelChangedSchema = z.object({
   version: z.literal(EVENT_VERSION),
-  tenant: z.string(),
+  tenant: TenantIdSchema,
   kind: z.literal('vulnerability'),
   id: z.string(),
   source: z.string(),
@@ -27,7 +29,7 @@ export const MAX_INLINE_ASSETS = 100;
 
 export const ExposureDetectedSchema = z.object({
   version: z.literal(EVENT_VERSION),
-  tenant: z.string(),
+  tenant: TenantIdSchema,
   vulnerability: z.object({
     id: z.string(),
     name: z.string().optional(),
@@ -37,7 +39,8 @@ export const ExposureDetectedSchema = z.object({
     dueDate: z.string().optional(),
   }),
   decision: DecisionSchema,
-  assetIds: z.array(z.string()).max(MAX_INLINE_ASSETS),
+  /** Hints only: the playbook acts on the exposures it reads back from the store. */
+  assetIds: z.array(EntityIdSchema).max(MAX_INLINE_ASSETS),
   assetCount: z.number().int(),
   exposureIds: z.array(z.string()).max(MAX_INLINE_ASSETS),
   reasons: z.array(z.string()),
@@ -47,7 +50,7 @@ export type ExposureDetected = z.infer<typeof ExposureDetectedSchema>;
 
 export const ActionEventSchema = z.object({
   version: z.literal(EVENT_VERSION),
-  tenant: z.string(),
+  tenant: TenantIdSchema,
   actionId: z.string(),
   actuator: z.string(),
   target: z.string(),

@@ -13,6 +13,18 @@ export const SsvcInputsSchema = z.object({
 });
 export type SsvcInputs = z.infer<typeof SsvcInputsSchema>;
 
+/**
+ * The response to an exposure as a person reviewing it needs to see it: `containment-standing` when a
+ * playbook's patch watch gave up while its changes still stand (reported and alarmed).
+ */
+export const ExposureResponseSchema = z.object({
+  state: z.enum(['containment-standing']),
+  execution: z.string(),
+  since: z.string(),
+  note: z.string(),
+});
+export type ExposureResponse = z.infer<typeof ExposureResponseSchema>;
+
 /** One vulnerability found on one asset, with the decision and the reasons behind it. */
 export const ExposureSchema = z.object({
   tenant: z.string(),
@@ -28,6 +40,8 @@ export const ExposureSchema = z.object({
   ssvc: SsvcInputsSchema,
   reasons: z.array(z.string()),
   state: z.enum(['open', 'fixed']).default('open'),
+  /** What the response did about it; kept when the matcher rewrites the exposure. */
+  response: ExposureResponseSchema.optional(),
   detectedAt: z.string(),
   updatedAt: z.string(),
 });

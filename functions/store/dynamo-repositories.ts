@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { ActionRecordSchema, type ActionRecord } from '../model/action.ts';
-import { AssetSchema } from '../model/asset.ts';
+import { ActionRecordSchema, HOLDING_STATUSES, type ActionRecord } from '../model/action.ts';
+import { AssetSchema, assetIdentities } from '../model/asset.ts';
+import { TargetStateSchema, type TargetState } from '../model/target-state.ts';
 import { ExposureSchema, type Decision, type Exposure } from '../model/exposure.ts';
 import { QuarantineRecordSchema, type QuarantineRecord } from '../model/quarantine.ts';
 import { SourceCursorSchema, type SourceCursor } from '../model/source-cursor.ts';
@@ -19,21 +20,30 @@ import {
   executionPartition,
   exposureKey,
   exposureStatePartition,
+  guardrailWindowKey,
+  IDENTITY_SK_PREFIX,
+  identityPartition,
+  identitySortKey,
   packagePartition,
   pendingEnrichmentPartition,
   quarantinePartition,
   quarantineSortKey,
   sourceCursorKey,
+  targetKey,
   vulnerabilityKey,
 } from './keys.ts';
+import { TargetBusy } from './ports.ts';
 import type {
   ActionRepository,
   AssetRepository,
   ComponentRow,
   ExposureRepository,
+  GuardrailWindow,
+  GuardrailWindowRepository,
   QuarantineRepository,
   Repositories,
   SourceCursorRepository,
+  TargetRepository,
   VulnerabilityRepository,
 } from './ports.ts';
 
@@ -167,6 +177,19 @@ function componentItem(tenant: string, assetId: string, row: Omit<ComponentRow, 
   };
 }
 
+function identityItem(tenant: string, assetId: string, identity: string): Item {
+  return {
+    pk: assetKey(tenant, assetId).pk,
+    sk: identitySortKey(identity),
+    entity: 'asset-identity',
+    gsi1pk: identityPartition(tenant, identity),
+    gsi1sk: assetId,
+    tenant,
+    assetId,
+    identity,
+  };
+}
+
 function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetRepository {
   return {
     /**
@@ -187,12 +210,19 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
       });
       const existingAsset = existing.find((item) => item.sk === key.sk);
       const existingComponentKeys = new Set(
-        existing.filter((item) => String(item.sk).startsWith(COMPONENT_SK_PREFIX)).map((item) => String(item.sk)),
+        existing
+          .filter((item) => String(item.sk).startsWith(COMPONENT_SK_PREFIX) || String(item.sk).startsWith(IDENTITY_SK_PREFIX))
+          .map((item) => String(item.sk)),
       );
 
+      // Component rows index software; identity rows index the vendor identities the bindings name.
       const rows = new Map<string, Item>();
       for (const software of entity.software) {
         const item = componentItem(tenant, entity.id, describeSoftware(software));
+        rows.set(String(item.sk), item);
+      }
+      for (const identity of assetIdentities(entity)) {
+        const item = identityItem(tenant, entity.id, identity);
         rows.set(String(item.sk), item);
       }
       const newRows = [...rows.values()].filter((item) => !existingComponentKeys.has(String(item.sk)));
@@ -229,6 +259,20 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
       );
       return pages.flat().map((item) => fromItem(ComponentRowSchema, item));
     },
+
+    async assetIdsByIdentity(tenant, identities) {
+      const unique = [...new Set(identities)];
+      const pages = await mapConcurrently(unique, 8, (identity) =>
+        queryAll(doc, {
+          TableName: tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': identityPartition(tenant, identity) },
+          ProjectionExpression: 'assetId',
+        }),
+      );
+      return new Map(unique.map((identity, index) => [identity, (pages[index] ?? []).map((item) => String(item.assetId))]));
+    },
   };
 }
 
@@ -264,8 +308,11 @@ function exposureRepository(doc: DynamoDBDocumentClient, tableName: string): Exp
       const toWrite: Exposure[] = [];
       for (const [key, entity] of incoming) {
         const previous = stored.get(key);
-        // The first detection time survives re-matching: it anchors the exposure window.
-        const next = previous ? { ...entity, detectedAt: previous.detectedAt } : entity;
+        // The first detection time survives re-matching: it anchors the exposure window. So does what the
+        // response recorded on it, which the matcher does not know about.
+        const next = previous
+          ? { ...entity, detectedAt: previous.detectedAt, ...(entity.response ?? previous.response ? { response: entity.response ?? previous.response } : {}) }
+          : entity;
         if (!previous || previous.decision !== next.decision || previous.state !== next.state) changed.push(next);
         if (!previous || exposureContent(previous) !== exposureContent(next)) toWrite.push(next);
       }
@@ -291,16 +338,43 @@ function exposureRepository(doc: DynamoDBDocumentClient, tableName: string): Exp
       });
       return items.map((item) => fromItem(ExposureSchema, item));
     },
+
+    async getMany(tenant, keys) {
+      const items = await batchGetItems(doc, tableName, keys.map((key) => exposureKey(tenant, key.vulnerability, key.asset)));
+      return items.map((item) => fromItem(ExposureSchema, item));
+    },
+
+    async setResponse(tenant, vulnerability, assets, response) {
+      let updated = 0;
+      for (const asset of new Set(assets)) {
+        try {
+          await doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: exposureKey(tenant, vulnerability, asset),
+              UpdateExpression: 'SET #response = :response',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#response': 'response' },
+              ExpressionAttributeValues: { ':response': plain(response) },
+            }),
+          );
+          updated += 1;
+        } catch (error) {
+          if (!isConditionalCheckFailure(error)) throw error;
+        }
+      }
+      return updated;
+    },
   };
 }
 
 /**
- * An action's item. The execution is the record's `requestedBy`. Only actions that still have
- * something to undo (an expiry and not yet reverted) sit in the expiry index.
+ * An action's item. The execution is the record's `requestedBy`. Only applies whose hold may still stand
+ * (HOLDING_STATUSES) and that carry an expiry sit in the expiry index, so it shrinks as holds are released.
  */
 function actionItem(record: ActionRecord): Item {
   const expiry =
-    record.expiresAt && record.status !== 'reverted'
+    record.expiresAt && HOLDING_STATUSES.has(record.status)
       ? { gsi2pk: actionExpiryPartition(record.tenant), gsi2sk: `${record.expiresAt}#${record.id}` }
       : {};
   return {
@@ -356,15 +430,124 @@ function actionRepository(doc: DynamoDBDocumentClient, tableName: string): Actio
       return items.map((item) => fromItem(ActionRecordSchema, item));
     },
 
-    async listExpiringBefore(tenant, isoTime) {
-      const items = await queryAll(doc, {
-        TableName: tableName,
-        IndexName: 'gsi2',
-        // Sort keys are `{expiresAt}#{id}`: anything sorting below the bare time expired strictly before it.
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :time',
-        ExpressionAttributeValues: { ':pk': actionExpiryPartition(tenant), ':time': isoTime },
-      });
+    async listExpiringBefore(tenant, isoTime, limit) {
+      const items = await queryAll(
+        doc,
+        {
+          TableName: tableName,
+          IndexName: 'gsi2',
+          // Sort keys are `{expiresAt}#{id}`: anything sorting below the bare time expired strictly before it.
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :time',
+          ExpressionAttributeValues: { ':pk': actionExpiryPartition(tenant), ':time': isoTime },
+        },
+        limit,
+      );
       return items.map((item) => fromItem(ActionRecordSchema, item));
+    },
+  };
+}
+
+// Lease attributes are the target's own fields; the lease is taken and given up with conditional updates.
+function targetRepository(doc: DynamoDBDocumentClient, tableName: string): TargetRepository {
+  const read = async (tenant: string, actuator: string, key: string) => {
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: targetKey(tenant, actuator, key), ConsistentRead: true }));
+    return Item ? fromItem(TargetStateSchema, Item) : undefined;
+  };
+  return {
+    get: read,
+
+    async acquire(tenant, actuator, key, actionId, now, until) {
+      try {
+        const { Attributes } = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: targetKey(tenant, actuator, key),
+            UpdateExpression:
+              'SET entity = :entity, tenant = :tenant, actuator = :actuator, #key = :key, #state = if_not_exists(#state, :free), holds = if_not_exists(holds, :none), leaseActionId = :me, leaseUntil = :until',
+            ConditionExpression: 'attribute_not_exists(leaseActionId) OR leaseUntil < :now OR leaseActionId = :me',
+            ExpressionAttributeNames: { '#key': 'key', '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':entity': 'target',
+              ':tenant': tenant,
+              ':actuator': actuator,
+              ':key': key,
+              ':free': 'free',
+              ':none': [],
+              ':me': actionId,
+              ':until': until,
+              ':now': now,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return fromItem(TargetStateSchema, Attributes ?? {});
+      } catch (error) {
+        if (!isConditionalCheckFailure(error)) throw error;
+        const holder = await read(tenant, actuator, key);
+        throw new TargetBusy(key, holder?.leaseActionId, { cause: error });
+      }
+    },
+
+    async save(state, actionId) {
+      const entity = plain(TargetStateSchema.parse(state));
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...targetKey(entity.tenant, entity.actuator, entity.key), entity: 'target', ...entity, leaseActionId: actionId, leaseUntil: state.leaseUntil },
+            ConditionExpression: 'leaseActionId = :me',
+            ExpressionAttributeValues: { ':me': actionId },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailure(error)) throw error;
+        const holder = await read(entity.tenant, entity.actuator, entity.key);
+        throw new TargetBusy(entity.key, holder?.leaseActionId, { cause: error });
+      }
+    },
+
+    async releaseLease(tenant, actuator, key, actionId) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: targetKey(tenant, actuator, key),
+            UpdateExpression: 'REMOVE leaseActionId, leaseUntil',
+            ConditionExpression: 'leaseActionId = :me',
+            ExpressionAttributeValues: { ':me': actionId },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailure(error)) throw error;
+      }
+    },
+  };
+}
+
+const GuardrailWindowItemSchema = z.object({ tenant: z.string(), acted: z.record(z.string(), z.string()).default({}), version: z.number().int().min(0) });
+
+function guardrailWindowRepository(doc: DynamoDBDocumentClient, tableName: string): GuardrailWindowRepository {
+  return {
+    async get(tenant) {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: guardrailWindowKey(tenant), ConsistentRead: true }));
+      return Item ? fromItem(GuardrailWindowItemSchema, Item) : { tenant, acted: {}, version: 0 };
+    },
+    async put(window: GuardrailWindow) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...guardrailWindowKey(window.tenant), entity: 'guardrail-window', tenant: window.tenant, acted: window.acted, version: window.version + 1 },
+            // Optimistic concurrency: two plans counting at once cannot both take the last places.
+            ConditionExpression: window.version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
+            ...(window.version === 0 ? {} : { ExpressionAttributeValues: { ':version': window.version } }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailure(error)) return false;
+        throw error;
+      }
     },
   };
 }
@@ -423,5 +606,7 @@ export function createDynamoRepositories(doc: DynamoDBDocumentClient, tableName:
     actions: actionRepository(doc, tableName),
     cursors: sourceCursorRepository(doc, tableName),
     quarantine: quarantineRepository(doc, tableName),
+    targets: targetRepository(doc, tableName),
+    guardrailWindows: guardrailWindowRepository(doc, tableName),
   };
 }

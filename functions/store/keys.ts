@@ -1,19 +1,42 @@
 import { createHash } from 'node:crypto';
 import { PackageURL } from 'packageurl-js';
 import type { Software } from '../model/asset.ts';
+import { idProblem } from '../model/ids.ts';
+import { TenantIdSchema } from '../model/tenant.ts';
 
 /**
  * Key builders for the single table (layout and reasons: docs/data-model.md). Every partition key
  * starts with the tenant, so one tenant's queries can never reach another tenant's items.
  */
 
-const tenantPrefix = (tenant: string) => `T#${tenant}`;
+/** A tenant or id that cannot be part of a key: it would make the key ambiguous. */
+export class InvalidKeyPart extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidKeyPart';
+  }
+}
 
-export const vulnerabilityKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#VULN#${id}`, sk: 'VULN' });
+function tenantPrefix(tenant: string): string {
+  if (!TenantIdSchema.safeParse(tenant).success) throw new InvalidKeyPart(`tenant "${tenant}" is not a tenant id (lower-case letters, digits and dashes)`);
+  return `T#${tenant}`;
+}
+
+/**
+ * An id used as a key segment. With the tenant validated and every segment free of `#`, each key has
+ * one reading: `T#a#ASSET#b#ASSET#c` can no longer be tenant `a#ASSET#b`'s asset `c`.
+ */
+function segment(kind: string, value: string): string {
+  const problem = value.length === 0 ? 'must not be empty' : idProblem(value);
+  if (problem) throw new InvalidKeyPart(`${kind} "${value}" ${problem}`);
+  return value;
+}
+
+export const vulnerabilityKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#VULN#${segment('vulnerability id', id)}`, sk: 'VULN' });
 /** Sparse index of records still waiting for their NVD record, sorted by KEV date added. */
 export const pendingEnrichmentPartition = (tenant: string) => `${tenantPrefix(tenant)}#NVD-PENDING`;
 
-export const assetKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ASSET#${id}`, sk: 'ASSET' });
+export const assetKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ASSET#${segment('asset id', id)}`, sk: 'ASSET' });
 export const COMPONENT_SK_PREFIX = 'COMP#';
 /**
  * A component row's sort key is derived from the identifier, not its position in the list, so writing
@@ -25,15 +48,29 @@ export const packagePartition = (tenant: string, packageKey: string) => `${tenan
 
 export const exposureKey = (tenant: string, vulnerability: string, asset: string) => ({
   pk: vulnerabilityKey(tenant, vulnerability).pk,
-  sk: `${EXPOSURE_SK_PREFIX}${asset}`,
+  sk: `${EXPOSURE_SK_PREFIX}${segment('asset id', asset)}`,
 });
 export const EXPOSURE_SK_PREFIX = 'EXP#';
 export const exposureStatePartition = (tenant: string, state: string, decision: string) =>
   `${tenantPrefix(tenant)}#EXP#${state}#${decision}`;
 
-export const actionKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ACTION#${id}`, sk: 'ACTION' });
-export const executionPartition = (tenant: string, execution: string) => `${tenantPrefix(tenant)}#EXEC#${execution}`;
+export const actionKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ACTION#${segment('action id', id)}`, sk: 'ACTION' });
+export const executionPartition = (tenant: string, execution: string) => `${tenantPrefix(tenant)}#EXEC#${segment('execution', execution)}`;
 export const actionExpiryPartition = (tenant: string) => `${tenantPrefix(tenant)}#ACTION-EXPIRY`;
+
+/** A target's state (holds, lease): one item per actuator and target, keyed by a digest of the target text. */
+export const targetKey = (tenant: string, actuator: string, target: string) => ({
+  pk: `${tenantPrefix(tenant)}#TARGET#${segment('actuator', actuator)}#${createHash('sha256').update(target).digest('hex').slice(0, 32)}`,
+  sk: 'TARGET',
+});
+
+/** The tenant's record of assets acted on recently, for the blast-radius cap over a time window. */
+export const guardrailWindowKey = (tenant: string) => ({ pk: `${tenantPrefix(tenant)}#GUARDRAIL-WINDOW`, sk: 'WINDOW' });
+
+/** An asset's vendor identity rows (instance, device, security group, IdP app) live in its item collection. */
+export const IDENTITY_SK_PREFIX = 'IDENT#';
+export const identitySortKey = (identity: string) => `${IDENTITY_SK_PREFIX}${createHash('sha256').update(identity).digest('hex').slice(0, 32)}`;
+export const identityPartition = (tenant: string, identity: string) => `${tenantPrefix(tenant)}#IDENT#${identity}`;
 
 export const sourceCursorKey = (tenant: string, source: string) => ({ pk: `${tenantPrefix(tenant)}#SOURCE#${source}`, sk: 'CURSOR' });
 export const quarantinePartition = (tenant: string, source: string) => `${tenantPrefix(tenant)}#QUARANTINE#${source}`;

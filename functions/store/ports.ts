@@ -1,4 +1,6 @@
 import type { ActionRecord } from '../model/action.ts';
+import type { ExposureResponse } from '../model/exposure.ts';
+import type { TargetState } from '../model/target-state.ts';
 import type { Asset } from '../model/asset.ts';
 import type { Exposure, Decision } from '../model/exposure.ts';
 import type { QuarantineRecord } from '../model/quarantine.ts';
@@ -38,6 +40,8 @@ export interface AssetRepository {
   getMany(tenant: string, ids: readonly string[]): Promise<Asset[]>;
   /** Components whose package key is one of `packageKeys`, across the tenant's estate. */
   componentsByPackage(tenant: string, packageKeys: readonly string[]): Promise<ComponentRow[]>;
+  /** Ids of the assets naming each vendor identity (`aws-instance:i-...`), from every inventory record. */
+  assetIdsByIdentity(tenant: string, identities: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 export interface ExposureRepository {
@@ -45,6 +49,10 @@ export interface ExposureRepository {
   putMany(exposures: readonly Exposure[]): Promise<Exposure[]>;
   listByVulnerability(tenant: string, vulnerability: string): Promise<Exposure[]>;
   listByStateAndDecision(tenant: string, state: Exposure['state'], decision: Decision): Promise<Exposure[]>;
+  /** Reads exposures by (vulnerability, asset); missing ones are absent. */
+  getMany(tenant: string, keys: ReadonlyArray<{ vulnerability: string; asset: string }>): Promise<Exposure[]>;
+  /** Records what the response did on existing exposures (a missing exposure is left missing). */
+  setResponse(tenant: string, vulnerability: string, assets: readonly string[], response: ExposureResponse): Promise<number>;
 }
 
 export interface ActionRepository {
@@ -56,7 +64,45 @@ export interface ActionRepository {
   update(record: ActionRecord): Promise<void>;
   get(tenant: string, id: string): Promise<ActionRecord | undefined>;
   listByExecution(tenant: string, execution: string): Promise<ActionRecord[]>;
-  listExpiringBefore(tenant: string, isoTime: string): Promise<ActionRecord[]>;
+  /** Applies whose hold may still stand (HOLDING_STATUSES) with an expiry before `isoTime`, oldest first. */
+  listExpiringBefore(tenant: string, isoTime: string, limit?: number): Promise<ActionRecord[]>;
+}
+
+/** Another invocation holds the target's lease: try again shortly (Step Functions retries it by name). */
+export class TargetBusy extends Error {
+  readonly holder: string | undefined;
+  constructor(target: string, holder: string | undefined, options?: { cause?: unknown }) {
+    super(`target ${target} is being changed by action ${holder ?? '(unknown)'}; retry shortly`, options);
+    this.name = 'TargetBusy';
+    this.holder = holder;
+  }
+}
+
+export interface TargetRepository {
+  get(tenant: string, actuator: string, key: string): Promise<TargetState | undefined>;
+  /**
+   * Takes the target's lease for `actionId` until `until`, creating the record when there is none, and
+   * returns the record. Throws TargetBusy while another action's lease has not expired (`now`).
+   */
+  acquire(tenant: string, actuator: string, key: string, actionId: string, now: string, until: string): Promise<TargetState>;
+  /** Writes the record while `actionId` still holds the lease (TargetBusy otherwise). */
+  save(state: TargetState, actionId: string): Promise<void>;
+  /** Gives the lease up; does nothing when `actionId` no longer holds it. */
+  releaseLease(tenant: string, actuator: string, key: string, actionId: string): Promise<void>;
+}
+
+/** Assets acted on per tenant within the blast-radius window, with when. */
+export interface GuardrailWindow {
+  tenant: string;
+  /** assetId -> ISO time it was last acted on. */
+  acted: Record<string, string>;
+  version: number;
+}
+
+export interface GuardrailWindowRepository {
+  get(tenant: string): Promise<GuardrailWindow>;
+  /** Writes the window if nobody wrote it since it was read (false otherwise: read again and recount). */
+  put(window: GuardrailWindow): Promise<boolean>;
 }
 
 export interface SourceCursorRepository {
@@ -76,4 +122,6 @@ export interface Repositories {
   actions: ActionRepository;
   cursors: SourceCursorRepository;
   quarantine: QuarantineRepository;
+  targets: TargetRepository;
+  guardrailWindows: GuardrailWindowRepository;
 }

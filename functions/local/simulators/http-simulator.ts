@@ -22,6 +22,24 @@ export interface SimulatorResponse {
   body?: unknown;
 }
 
+/**
+ * A failure to inject into one operation, for fault-injection tests. `before-change`: the vendor answers
+ * without doing anything; `after-change`: it does the work, then answers with the failure (a 502 after
+ * accepting, or no answer at all), the case where a caller cannot tell whether the change happened.
+ */
+export interface SimulatorFault {
+  operation: string;
+  when: 'before-change' | 'after-change';
+  /** The status to answer with (default 502). */
+  status?: number;
+  /** Instead of answering, hold the connection this long (the caller's timeout fires first). */
+  hangMs?: number;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+  /** Let this many matching requests through first (default 0). */
+  skip?: number;
+}
+
 /** What every simulator returns: where it listens, what it received, and a way to stop it. */
 export interface RunningSimulator<State> {
   url: string;
@@ -29,6 +47,8 @@ export interface RunningSimulator<State> {
   state: State;
   /** Answers the next `count` well-formed requests with the vendor's rate-limit response. */
   throttle(count: number): void;
+  /** Makes the next matching requests fail as described. */
+  fault(fault: SimulatorFault): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +89,21 @@ function redact(headers: IncomingHttpHeaders): Record<string, string> {
 export async function startHttpSimulator<State>(options: HttpSimulatorOptions<State>): Promise<RunningSimulator<State>> {
   const requests: RecordedRequest[] = [];
   let throttleRemaining = 0;
+  const faults: Array<SimulatorFault & { remaining: number; toSkip: number }> = [];
+  const takeFault = (operation: string, when: SimulatorFault['when']) => {
+    const fault = faults.find((f) => f.operation === operation && f.when === when && f.remaining > 0);
+    if (!fault) return undefined;
+    if (fault.toSkip > 0) {
+      fault.toSkip -= 1;
+      return undefined;
+    }
+    fault.remaining -= 1;
+    return fault;
+  };
+  const failWith = async (fault: SimulatorFault): Promise<SimulatorResponse> => {
+    if (fault.hangMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.hangMs));
+    return { status: fault.status ?? 502, headers: { 'content-type': 'text/plain' }, body: 'simulated failure' };
+  };
   const server = createServer((incoming, outgoing) => {
     void (async () => {
       const rawBody = await readBody(incoming);
@@ -89,10 +124,17 @@ export async function startHttpSimulator<State>(options: HttpSimulatorOptions<St
         throttleRemaining -= 1;
         response = options.throttled(new Date());
       } else {
-        try {
-          response = await options.handle(shaped, outcome.detail, outcome.operation);
-        } catch (error) {
-          response = { status: 500, body: { error: (error as Error).message } };
+        const before = takeFault(outcome.operation, 'before-change');
+        if (before) {
+          response = await failWith(before);
+        } else {
+          try {
+            response = await options.handle(shaped, outcome.detail, outcome.operation);
+          } catch (error) {
+            response = { status: 500, body: { error: (error as Error).message } };
+          }
+          const after = takeFault(outcome.operation, 'after-change');
+          if (after) response = await failWith(after);
         }
       }
       requests.push({
@@ -131,6 +173,9 @@ export async function startHttpSimulator<State>(options: HttpSimulatorOptions<St
     throttle(count) {
       throttleRemaining = count;
     },
+    fault(fault) {
+      faults.push({ ...fault, remaining: fault.times ?? 1, toSkip: fault.skip ?? 0 });
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -146,5 +191,3 @@ export function fromOpenApiCheck(result: RequestCheckResult): CheckOutcome {
     : { ok: false, ...(result.operationId === undefined ? {} : { operation: result.operationId }), violations: result.violations };
 }
 
-/** The fixture directory holding the vendors' API document subsets. */
-export const SPEC_DIRECTORY = new URL('../../../test/fixtures/specs/', import.meta.url);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secondsUntil, VendorRequestFailed, VendorUnavailable, vendorFailure } from '../../../functions/actuators/vendor-errors.ts';
+import { secondsUntil, VendorRequestFailed, VendorUnavailable, vendorFailure } from '../../../functions/vendor/vendor-errors.ts';
 
 describe('vendorFailure', () => {
   it('calls a call without an answer or with a 5xx transient, so the playbook retries it', () => {

@@ -1,19 +1,22 @@
-import { secondsUntil, VendorAuthFailed, VendorRateLimited, VendorRequestFailed, vendorFailure } from '../vendor-errors.ts';
+import { z } from 'zod';
+import { ConfigurationError } from '../../config/env.ts';
+import type { SecretCredential } from '../../vendor/secret-credential.ts';
+import { secondsUntil, VendorAuthFailed, VendorRequestFailed, vendorFailure } from '../../vendor/vendor-errors.ts';
+import { vendorFetch, type VendorFetchOptions } from '../../vendor/vendor-fetch.ts';
 
 const VENDOR = 'crowdstrike';
 
-export interface FalconClientOptions {
+export interface FalconClientOptions extends Omit<VendorFetchOptions, 'vendor' | 'rateLimitDelay'> {
   /** API base, e.g. https://api.crowdstrike.com or https://api.eu-1.crowdstrike.com (loopback locally). */
   baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  fetch?: typeof fetch;
-  now?: () => Date;
+  /** The secret holding `{"clientId","clientSecret"}`: read again once when Falcon refuses it. */
+  credentials: SecretCredential;
 }
 
 export type FalconDeviceStatus = 'normal' | 'containment_pending' | 'contained' | 'lift_containment_pending' | (string & {});
 export type FalconContainmentAction = 'contain' | 'lift_containment';
 
+/** The Falcon calls the containment actuator makes (the simulator answers the same calls locally). */
 export interface FalconClient {
   /** Containment status of each host (AID); hosts Falcon does not know are absent. */
   getDeviceStatus(deviceIds: readonly string[]): Promise<Map<string, FalconDeviceStatus>>;
@@ -21,17 +24,40 @@ export interface FalconClient {
   performDeviceAction(action: FalconContainmentAction, deviceIds: readonly string[]): Promise<string[]>;
 }
 
+const CredentialsSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+
+function parseCredentials(text: string): z.infer<typeof CredentialsSchema> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError('the CrowdStrike secret is not JSON {"clientId","clientSecret"}');
+  }
+  const parsed = CredentialsSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigurationError('the CrowdStrike secret must be JSON {"clientId","clientSecret"} with both set');
+  return parsed.data;
+}
+
 /** Refresh the token this long before Falcon's stated expiry. */
 const EXPIRY_MARGIN_MS = 60_000;
 
 /**
- * CrowdStrike Falcon API client: OAuth2 client credentials with the token cached until shortly before
- * it expires (and dropped on a 401, so a revoked token is replaced once).
+ * CrowdStrike Falcon API client: OAuth2 client credentials with the token cached until shortly before it
+ * expires. A refused token or client secret is retried once with a new token from the secret read again
+ * (it may have been rotated); every call has a request timeout and honours Falcon's rate-limit reset.
  */
 export function createFalconClient(options: FalconClientOptions): FalconClient {
   const base = new URL(options.baseUrl);
-  const doFetch = options.fetch ?? fetch;
   const now = options.now ?? (() => new Date());
+  const http: VendorFetchOptions = {
+    ...options,
+    vendor: VENDOR,
+    // Falcon documents X-RateLimit-RetryAfter as the epoch time when calls may resume.
+    rateLimitDelay: (response, at) => {
+      const header = response.headers.get('x-ratelimit-retryafter');
+      return header ? secondsUntil(header, at) : undefined;
+    },
+  };
   let cached: { token: string; expiresAt: number } | undefined;
 
   async function failure(response: Response, what: string): Promise<never> {
@@ -43,29 +69,30 @@ export function createFalconClient(options: FalconClientOptions): FalconClient {
     } catch {
       // not JSON
     }
-    if (response.status === 429) throw new VendorRateLimited(VENDOR, secondsUntil(response.headers.get('x-ratelimit-retryafter'), now()));
     if (response.status === 401 || response.status === 403) throw new VendorAuthFailed(VENDOR, response.status, `${what}: ${detail}`);
     throw vendorFailure(VENDOR, response.status, `${what}: ${detail}`);
   }
 
-  async function send(url: URL, init: RequestInit, what: string): Promise<Response> {
-    try {
-      return await doFetch(url, init);
-    } catch (error) {
-      throw vendorFailure(VENDOR, undefined, `${what}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-
-  async function token(): Promise<string> {
-    if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > now().getTime()) return cached.token;
-    const form = new URLSearchParams({ client_id: options.clientId, client_secret: options.clientSecret });
+  async function requestToken(secret: string): Promise<Response> {
+    const { clientId, clientSecret } = parseCredentials(secret);
+    const form = new URLSearchParams({ client_id: clientId, client_secret: clientSecret });
     // Falcon reads the form fields; its API document also declares HTTP basic for this operation.
-    const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
-    const response = await send(
+    const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+    return vendorFetch(
+      http,
       new URL('/oauth2/token', base),
       { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` }, body: form.toString() },
       'POST /oauth2/token',
     );
+  }
+
+  async function token(fresh = false): Promise<string> {
+    if (!fresh && cached && cached.expiresAt - EXPIRY_MARGIN_MS > now().getTime()) return cached.token;
+    let response = await requestToken(fresh ? await options.credentials.refresh() : await options.credentials.get());
+    if ((response.status === 401 || response.status === 403) && !fresh) {
+      await response.body?.cancel();
+      response = await requestToken(await options.credentials.refresh());
+    }
     if (!response.ok) await failure(response, 'POST /oauth2/token');
     const body = (await response.json()) as { access_token: string; expires_in: number };
     cached = { token: body.access_token, expiresAt: now().getTime() + body.expires_in * 1000 };
@@ -74,8 +101,10 @@ export function createFalconClient(options: FalconClientOptions): FalconClient {
 
   async function authorized(url: URL, init: RequestInit, what: string): Promise<Response> {
     for (let attempt = 0; ; attempt += 1) {
-      const response = await send(url, { ...init, headers: { ...(init.headers as Record<string, string>), accept: 'application/json', authorization: `Bearer ${await token()}` } }, what);
+      const bearer = await token(attempt > 0);
+      const response = await vendorFetch(http, url, { ...init, headers: { ...(init.headers as Record<string, string>), accept: 'application/json', authorization: `Bearer ${bearer}` } }, what);
       if (response.status === 401 && attempt === 0) {
+        // A revoked token or a rotated secret: one new token from the secret as it is now.
         cached = undefined;
         await response.body?.cancel();
         continue;

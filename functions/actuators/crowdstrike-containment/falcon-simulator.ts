@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadRequestChecker } from './openapi-request-check.ts';
-import type { RequestCheckResult } from './openapi-request-check.ts';
-import { fromOpenApiCheck, SPEC_DIRECTORY, startHttpSimulator } from './http-simulator.ts';
-import type { RunningSimulator, SimulatorResponse } from './http-simulator.ts';
+import { createRequestChecker } from '../../local/simulators/openapi-request-check.ts';
+import type { RequestCheckResult } from '../../local/simulators/openapi-request-check.ts';
+import { fromOpenApiCheck, startHttpSimulator } from '../../local/simulators/http-simulator.ts';
+import type { RunningSimulator, SimulatorResponse } from '../../local/simulators/http-simulator.ts';
+import { FALCON_API } from './falcon-api.ts';
 
 export type DeviceContainmentStatus = 'normal' | 'containment_pending' | 'contained' | 'lift_containment_pending';
 
@@ -37,12 +38,13 @@ function falconError(status: number, message: string): SimulatorResponse {
 
 /**
  * CrowdStrike Falcon API on 127.0.0.1: OAuth2 client credentials and host containment, with requests
- * checked against Falcon's Swagger document (test/fixtures/specs/crowdstrike-subset.json). As in Falcon,
+ * checked against forestall's description of those endpoints (falcon-api.ts, itself held against
+ * Falcon's published Swagger document by a contract test). As in Falcon,
  * containment is asynchronous: an action sets `containment_pending` (or `lift_containment_pending`),
  * which the next device read reports and which then settles to `contained` (or `normal`).
  */
 export async function startCrowdStrikeSimulator(options: CrowdStrikeSimulatorOptions): Promise<RunningSimulator<CrowdStrikeSimulatorState>> {
-  const checker = await loadRequestChecker(new URL('crowdstrike-subset.json', SPEC_DIRECTORY));
+  const checker = await createRequestChecker(structuredClone(FALCON_API) as unknown as Record<string, unknown>);
   const lifetime = options.tokenLifetimeSeconds ?? 1799;
   const tokens = new Map<string, number>();
   const state: CrowdStrikeSimulatorState = {

@@ -82,3 +82,25 @@ export function secondsUntil(headerValue: string | null | undefined, now: Date, 
   else waitMs = value * 1000; // a delay in seconds
   return Math.max(1, Math.ceil(waitMs / 1000));
 }
+
+/**
+ * Seconds to wait from an HTTP `Retry-After` header (RFC 9110: a delay in seconds or an HTTP date), or
+ * undefined when there is none or it cannot be read.
+ */
+export function retryAfterSeconds(headerValue: string | null | undefined, now: Date): number | undefined {
+  if (!headerValue) return undefined;
+  const trimmed = headerValue.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now.getTime()) / 1000));
+}
+
+/** The target account has no forestall role to act through: nothing was changed there. */
+export class AccountNotEnrolled extends Error {
+  readonly account: string;
+  constructor(account: string, detail: string) {
+    super(`account ${account} is not enrolled for forestall actions: ${detail}`);
+    this.name = 'AccountNotEnrolled';
+    this.account = account;
+  }
+}
