@@ -22,6 +22,8 @@ export interface ActuatorEnvironment {
   setting(key: string): string;
   /** A declared secret by prefix (`CROWDSTRIKE_CLIENT`). */
   secret(prefix: string): SecretCredential;
+  /** The AWS account the stack (and this function) runs in, `FORESTALL_ACCOUNT_ID`; every actuator gets it. */
+  account: string | undefined;
   observability: Observability;
 }
 
@@ -53,6 +55,7 @@ export function actuatorEnvironment(definition: ActuatorDefinition, observabilit
       if (!credential) throw new ConfigurationError(`${definition.name}: secret ${prefix} is not declared`);
       return credential;
     },
+    account: env.FORESTALL_ACCOUNT_ID || undefined,
     observability,
   };
 }

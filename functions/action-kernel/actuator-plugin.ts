@@ -32,15 +32,25 @@ export interface ActuatorPlugin<T = unknown, U = unknown, B = unknown, C = unkno
   /** The change to make given the state before, or why there is nothing to change. */
   plan(unit: U, before: B): PlannedChange<C> | NothingToChange;
   /** Makes the change. Given the before-state, so a repeated call changes only what is still needed. */
-  apply(unit: U, change: C, before: B): Promise<ApplyOutcome>;
+  apply(unit: U, change: C, before: B, context: ActionContext): Promise<ApplyOutcome>;
+  /**
+   * Idempotent follow-up calls after the change (tagging the vendor object with the action id). Run after
+   * `apply`, and again when a retry finds the change already made, so a throttled follow-up is not lost.
+   */
+  followUp?(unit: U, change: C, context: ActionContext): Promise<void>;
   /** Does `current` show the change made (at or after `attemptedAt` for one-shot changes)? */
   isApplied(unit: U, change: C, current: B, attemptedAt: string): boolean;
   /** The inverse, computed from the recorded before-state (operation `none` for one-shot changes). */
   inverse(unit: U, before: B, change: C): InverseOperation;
   /** Changes the unit back to `before`; reversible actuators only. */
-  revert?(unit: U, before: B, change: C, current: B): Promise<{ detail: string }>;
+  revert?(unit: U, before: B, change: C, current: B, context: ActionContext): Promise<{ detail: string }>;
   /** Compares the vendor state after a revert with the before-state; reversible actuators only. */
   confirm?(unit: U, before: B, change: C, current: B): Omit<RevertConfirmation, 'checkedAt'>;
+}
+
+/** The action a vendor call belongs to: vendor objects are tagged with its id where the vendor allows. */
+export interface ActionContext {
+  actionId: string;
 }
 
 export interface UnitContext {

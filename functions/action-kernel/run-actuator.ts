@@ -169,6 +169,7 @@ class Kernel<T, U, B, C> {
         change = this.plugin.changeSchema.parse(existing.change);
         const current = await this.plugin.read(unit.unit, existing.attemptedAt);
         if (this.plugin.isApplied(unit.unit, change, current, existing.attemptedAt ?? existing.createdAt)) {
+          await this.plugin.followUp?.(unit.unit, change, { actionId: id });
           return await this.finishApply(request, unit, target, record, before, change, { detail: `confirmed on retry: the vendor shows the change made by the earlier attempt` }, id);
         }
       } else {
@@ -196,13 +197,14 @@ class Kernel<T, U, B, C> {
 
       let outcome;
       try {
-        outcome = await this.plugin.apply(unit.unit, change, before);
+        outcome = await this.plugin.apply(unit.unit, change, before, { actionId: id });
       } catch (error) {
         if (!isUnitRefusal(error)) throw error;
         // Refused outright: nothing changed. The target is free again and the unit fails alone.
         await this.deps.targets.save(withoutPending(target), id);
         throw error;
       }
+      await this.plugin.followUp?.(unit.unit, change, { actionId: id });
       return await this.finishApply(request, unit, target, record, before, change, outcome, id);
     } finally {
       await this.deps.targets.releaseLease(request.tenant, this.plugin.name, unit.key, id).catch(() => undefined);
@@ -270,7 +272,7 @@ class Kernel<T, U, B, C> {
     let note = '';
     if (!this.plugin.isApplied(unit.unit, change, current, at)) {
       // Someone undid it by hand while runs still need it: make it again, keeping the original before-state.
-      const outcome = await this.plugin.apply(unit.unit, change, before);
+      const outcome = await this.plugin.apply(unit.unit, change, before, { actionId: id });
       note = `; the vendor no longer showed the change, so it was made again (${outcome.detail})`;
     }
     const holds = target.holds.some((h) => h.id === request.hold.id) ? target.holds : [...target.holds, this.targetHold(request, id, at)];
@@ -393,7 +395,7 @@ class Kernel<T, U, B, C> {
     const current = await this.plugin.read(unit);
     let detail: string;
     if (confirm(unit, before, change, current).verdict === 'differs') {
-      detail = (await revert(unit, before, change, current)).detail;
+      detail = (await revert(unit, before, change, current, { actionId: record.id })).detail;
     } else {
       detail = 'the vendor already showed the state before forestall acted; nothing sent';
     }
