@@ -27,13 +27,24 @@ export interface ActuatorEnvironment {
   observability: Observability;
 }
 
-/** Reads a definition's settings and secrets from the environment; a missing required one stops init. */
+/** https, or plain http only to this machine (local mode's simulated vendors). */
+function isServiceUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a definition's settings and secrets from the environment; a missing or malformed one stops init. */
 export function actuatorEnvironment(definition: ActuatorDefinition, observability: Observability, env: NodeJS.ProcessEnv = process.env): ActuatorEnvironment {
   const settings: Record<string, string | undefined> = {};
   const missing: string[] = [];
   for (const setting of definition.deployment.settings) {
     const value = env[setting.variable] || setting.default;
     if (value === undefined && !setting.optional) missing.push(`${setting.variable} (context forestall:${setting.key})`);
+    if (value !== undefined && setting.kind === 'https-url' && !isServiceUrl(value)) missing.push(`${setting.variable}: "${value}" is not an https URL`);
     settings[setting.key] = value;
   }
   const secrets: Record<string, SecretCredential> = {};
@@ -42,7 +53,7 @@ export function actuatorEnvironment(definition: ActuatorDefinition, observabilit
     if (!source) missing.push(`${secret.prefix}_SECRET_ARN (or ${secret.prefix} / ${secret.prefix}_FILE locally)`);
     else secrets[secret.prefix] = secretCredential(source, env);
   }
-  if (missing.length > 0) throw new ConfigurationError(`${definition.name}: not configured: ${missing.join(', ')}`);
+  if (missing.length > 0) throw new ConfigurationError(`${definition.name}: not configured correctly: ${missing.join(', ')}`);
   return {
     settings,
     setting(key) {

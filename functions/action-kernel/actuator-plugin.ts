@@ -67,12 +67,16 @@ export interface Unit<U> {
   unit: U;
   /** What people read, e.g. `host 5f4e... (asset nsgw-edge-01)`. */
   label: string;
+  /** The assets the unit stands for: its action records name only their exposures (expiry renews on them). */
+  assetIds?: readonly string[];
 }
 
 export interface UnitsResult<U> {
   units: Array<Unit<U>>;
   /** Units (or whole targets) left alone, with why; recorded as skipped actions. */
   skipped: Array<{ key: string; reason: string }>;
+  /** Targets the vendor refused while listing their units (a deleted group); recorded as failed, the rest go on. */
+  failed?: Array<{ key: string; reason: string }>;
 }
 
 export interface PlannedChange<C> {

@@ -85,9 +85,10 @@ class Kernel<T, U, B, C> {
 
   async apply(request: ApplyRequest<T>): Promise<ActionRecord[]> {
     const policy = this.deps.policyFor?.(request.tenant) ?? GuardrailPolicySchema.parse({});
-    const { units, skipped } = await this.plugin.units(request.targets, { tenant: request.tenant, mode: request.mode, policy });
+    const { units, skipped, failed } = await this.plugin.units(request.targets, { tenant: request.tenant, mode: request.mode, policy });
     const results: ActionRecord[] = [];
     for (const item of skipped) results.push(await this.recordSkipped(request, item.key, undefined, item.reason));
+    for (const item of failed ?? []) results.push(await this.recordFailedUnit(request, { key: item.key, unit: undefined as U, label: item.key }, new Error(item.reason)));
     let busy: TargetBusy | undefined;
     for (const unit of units) {
       try {
@@ -107,7 +108,7 @@ class Kernel<T, U, B, C> {
     return results;
   }
 
-  private baseRecord(request: ApplyRequest<T> | ReleaseRequest, operation: 'apply' | 'release', key: string, unit: U | undefined): ActionRecord {
+  private baseRecord(request: ApplyRequest<T> | ReleaseRequest, operation: 'apply' | 'release', key: string, unit: U | undefined, unitAssets?: readonly string[]): ActionRecord {
     const at = this.iso();
     return {
       tenant: request.tenant,
@@ -120,7 +121,7 @@ class Kernel<T, U, B, C> {
       dryRun: request.operation === 'apply' && request.mode === 'shadow',
       requestedBy: request.execution,
       reason: request.reason,
-      exposureIds: request.operation === 'apply' ? request.exposureIds : [],
+      exposureIds: request.operation === 'apply' ? exposuresOf(request.exposureIds, unitAssets) : [],
       hold: request.hold,
       ...(request.operation === 'apply' && request.expiry && this.plugin.reversible ? { expiresAt: request.expiry.expiresAt, onExpiry: request.expiry.onExpiry } : {}),
       createdAt: at,
@@ -141,7 +142,7 @@ class Kernel<T, U, B, C> {
     const id = actionId(request.tenant, request.hold.id, this.plugin.name, 'apply', unit.key);
     const existing = await this.deps.actions.get(request.tenant, id);
     const { expiresAt: _e, onExpiry: _o, ...base } = existing ?? this.baseRecord(request, 'apply', unit.key, unit.unit);
-    const failed: ActionRecord = { ...base, status: 'failed', detail: `${unit.label}: ${describeError(error)}`, updatedAt: this.iso() };
+    const failed: ActionRecord = { ...base, status: 'failed', detail: `${unit.label}: ${(error as Error).name === 'Error' ? (error as Error).message : describeError(error)}`, updatedAt: this.iso() };
     if (existing) await this.deps.actions.update(failed);
     else await this.deps.actions.createIfAbsent(failed);
     return failed;
@@ -169,8 +170,8 @@ class Kernel<T, U, B, C> {
         change = this.plugin.changeSchema.parse(existing.change);
         const current = await this.plugin.read(unit.unit, existing.attemptedAt);
         if (this.plugin.isApplied(unit.unit, change, current, existing.attemptedAt ?? existing.createdAt)) {
-          await this.plugin.followUp?.(unit.unit, change, { actionId: id });
-          return await this.finishApply(request, unit, target, record, before, change, { detail: `confirmed on retry: the vendor shows the change made by the earlier attempt` }, id);
+          const note = await this.followUp(unit.unit, change, id);
+          return await this.finishApply(request, unit, target, record, before, change, { detail: `confirmed on retry: the vendor shows the change made by the earlier attempt${note}` }, id);
         }
       } else {
         before = await this.plugin.read(unit.unit);
@@ -180,7 +181,7 @@ class Kernel<T, U, B, C> {
           return await this.recordSkipped(request, unit.key, unit.unit, plan.nothing);
         }
         change = plan.change;
-        record = { ...this.baseRecord(request, 'apply', unit.key, unit.unit), before, change, detail: plan.describe };
+        record = { ...this.baseRecord(request, 'apply', unit.key, unit.unit, unit.assetIds), before, change, detail: plan.describe };
       }
 
       // Intent and before-state are durable before the vendor is called.
@@ -204,8 +205,8 @@ class Kernel<T, U, B, C> {
         await this.deps.targets.save(withoutPending(target), id);
         throw error;
       }
-      await this.plugin.followUp?.(unit.unit, change, { actionId: id });
-      return await this.finishApply(request, unit, target, record, before, change, outcome, id);
+      const note = await this.followUp(unit.unit, change, id);
+      return await this.finishApply(request, unit, target, record, before, change, { ...outcome, detail: `${outcome.detail}${note}` }, id);
     } finally {
       await this.deps.targets.releaseLease(request.tenant, this.plugin.name, unit.key, id).catch(() => undefined);
     }
@@ -259,7 +260,7 @@ class Kernel<T, U, B, C> {
     const at = this.iso();
     // The intent is recorded before the hold is added: a hold never stands without an apply that names it.
     const intent: ActionRecord = {
-      ...this.baseRecord(request, 'apply', unit.key, unit.unit),
+      ...this.baseRecord(request, 'apply', unit.key, unit.unit, unit.assetIds),
       status: 'applying',
       before,
       change,
@@ -268,12 +269,15 @@ class Kernel<T, U, B, C> {
     };
     const { created, record: stored } = await this.deps.actions.createIfAbsent(intent);
     if (!created && FINAL_APPLY.has(stored.status)) return stored;
-    const current = await this.plugin.read(unit.unit);
+    // Judged against the attempt that made the change, not now: a one-shot part of it happened then.
+    const changedAt = target.changeActionId ? (await this.deps.actions.get(request.tenant, target.changeActionId))?.attemptedAt : undefined;
+    const current = await this.plugin.read(unit.unit, changedAt);
     let note = '';
-    if (!this.plugin.isApplied(unit.unit, change, current, at)) {
+    if (!this.plugin.isApplied(unit.unit, change, current, changedAt ?? at)) {
       // Someone undid it by hand while runs still need it: make it again, keeping the original before-state.
-      const outcome = await this.plugin.apply(unit.unit, change, before, { actionId: id });
-      note = `; the vendor no longer showed the change, so it was made again (${outcome.detail})`;
+      const changeId = target.changeActionId ?? id;
+      const outcome = await this.plugin.apply(unit.unit, change, before, { actionId: changeId });
+      note = `; the vendor no longer showed the change, so it was made again (${outcome.detail}${await this.followUp(unit.unit, change, changeId)})`;
     }
     const holds = target.holds.some((h) => h.id === request.hold.id) ? target.holds : [...target.holds, this.targetHold(request, id, at)];
     await this.deps.targets.save({ ...target, holds, updatedAt: at }, id);
@@ -291,13 +295,22 @@ class Kernel<T, U, B, C> {
   }
 
   private targetHold(request: ApplyRequest<T>, actionIdValue: string, since: string): TargetHold {
-    return {
-      id: request.hold.id,
-      label: request.hold.label,
-      actionId: actionIdValue,
-      since,
-      ...(request.expiry && this.plugin.reversible ? { expiresAt: request.expiry.expiresAt } : {}),
-    };
+    return { id: request.hold.id, label: request.hold.label, actionId: actionIdValue, since };
+  }
+
+  /**
+   * Runs the plugin's follow-up. The change is already made, so a refusal (a 4xx on tagging) does not fail
+   * the unit: it is noted on the record. Throttling and outages surface for the retry, which finds the
+   * change made and runs the follow-up again.
+   */
+  private async followUp(unit: U, change: C, actionIdValue: string): Promise<string> {
+    try {
+      await this.plugin.followUp?.(unit, change, { actionId: actionIdValue });
+      return '';
+    } catch (error) {
+      if (!isUnitRefusal(error)) throw error;
+      return `; follow-up refused (${describeError(error)})`;
+    }
   }
 
   // ---- release -----------------------------------------------------------------------------------
@@ -318,11 +331,33 @@ class Kernel<T, U, B, C> {
         results.push(await this.releaseUnit(request, apply));
       } catch (error) {
         if (error instanceof TargetBusy) busy ??= error;
+        else if (isUnitRefusal(error)) results.push(await this.recordFailedRelease(request, apply, error));
         else throw error;
       }
     }
     if (busy) throw busy;
     return results;
+  }
+
+  /**
+   * The vendor refused the revert of one unit (it no longer knows the host or user): recorded as failed,
+   * the rest of the release goes on, and the apply leaves the expiry index, since retrying cannot help.
+   */
+  private async recordFailedRelease(request: ReleaseRequest, apply: ActionRecord, error: unknown): Promise<ActionRecord> {
+    const id = actionId(request.tenant, request.hold.id, this.plugin.name, 'release', apply.target);
+    const existing = await this.deps.actions.get(request.tenant, id);
+    const failed: ActionRecord = { ...(existing ?? this.baseRecord(request, 'release', apply.target, undefined)), status: 'failed', detail: `${apply.target}: ${describeError(error)}; the change may still stand`, updatedAt: this.iso() };
+    if (existing) await this.deps.actions.update(failed);
+    else await this.deps.actions.createIfAbsent(failed);
+    await this.markApply(request.tenant, apply.id, 'failed', `release refused by the vendor (${describeError(error)}); check ${apply.target} by hand`);
+    const target = await this.deps.targets.get(request.tenant, this.plugin.name, apply.target);
+    if (target?.pendingActionId === id) {
+      const now = this.now();
+      await this.deps.targets.acquire(request.tenant, this.plugin.name, apply.target, id, now.toISOString(), new Date(now.getTime() + this.leaseMs).toISOString());
+      await this.deps.targets.save(withoutPending(target), id);
+      await this.deps.targets.releaseLease(request.tenant, this.plugin.name, apply.target, id);
+    }
+    return failed;
   }
 
   private async releaseUnit(request: ReleaseRequest, apply: ActionRecord): Promise<ActionRecord> {
@@ -460,7 +495,8 @@ class Kernel<T, U, B, C> {
     const current = await this.plugin.read(unit, record.attemptedAt);
     const at = this.iso();
     if (this.plugin.isApplied(unit, change, current, record.attemptedAt ?? record.createdAt)) {
-      const hold: TargetHold = { id: record.hold?.id ?? record.requestedBy, label: record.hold?.label ?? record.requestedBy, actionId: record.id, since: at, ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}) };
+      await this.followUp(unit, change, record.id);
+      const hold: TargetHold = { id: record.hold?.id ?? record.requestedBy, label: record.hold?.label ?? record.requestedBy, actionId: record.id, since: at };
       const next: TargetState = this.plugin.reversible
         ? { ...withoutPending(target), state: 'changed', before, change, changeActionId: record.id, holds: [...target.holds.filter((h) => h.id !== hold.id), hold], updatedAt: at }
         : { ...withoutPending(target), updatedAt: at };
@@ -519,6 +555,13 @@ class Kernel<T, U, B, C> {
       return noted;
     }
   }
+}
+
+/** The request's exposures that concern the unit's assets (all of them when the unit does not say). */
+function exposuresOf(exposureIds: readonly string[], assetIds: readonly string[] | undefined): string[] {
+  if (!assetIds) return [...exposureIds];
+  const assets = new Set(assetIds);
+  return exposureIds.filter((id) => assets.has(id.slice(id.indexOf('|') + 1)));
 }
 
 function withoutPending(target: TargetState): TargetState {

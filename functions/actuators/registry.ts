@@ -1,5 +1,8 @@
 import type { ActuatorDefinition } from '../action-kernel/actuator-definition.ts';
 import { crowdStrikeContainmentDefinition } from './crowdstrike-containment/definition.ts';
+import { ec2SecurityGroupDefinition } from './ec2-security-group/definition.ts';
+import { entraIdDefinition } from './entra-id/definition.ts';
+import { oktaSessionsDefinition } from './okta-sessions/definition.ts';
 
 /**
  * Every actuator forestall has, one line each, in the order a plan applies them (releases run in reverse):
@@ -8,6 +11,9 @@ import { crowdStrikeContainmentDefinition } from './crowdstrike-containment/defi
  * plus a line here (docs/extending.md).
  */
 export const ACTUATORS: readonly ActuatorDefinition<any>[] = [
+  ec2SecurityGroupDefinition,
+  oktaSessionsDefinition,
+  entraIdDefinition,
   crowdStrikeContainmentDefinition,
 ];
 

@@ -43,7 +43,7 @@ export function crowdStrikeContainment(falcon: FalconClient): ActuatorPlugin<Cro
       for (const unit of byDevice.values()) {
         const key = deviceKey(unit.deviceId);
         if (policy.protectedIdentities.includes(key)) skipped.push({ key, reason: `guardrail: ${key} is a protected identity; not contained` });
-        else units.push({ key, unit, label: describeHost(unit) });
+        else units.push({ key, unit, label: describeHost(unit), assetIds: unit.assetIds });
       }
       return { units, skipped };
     },

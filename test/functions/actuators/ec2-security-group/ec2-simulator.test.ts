@@ -1,5 +1,6 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
+  CreateTagsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
@@ -8,7 +9,7 @@ import {
   paginateDescribeNetworkInterfaces,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEc2Simulator } from '../../../../functions/local/simulators/ec2-simulator.ts';
+import { startEc2Simulator } from '../../../../functions/actuators/ec2-security-group/ec2-simulator.ts';
 
 describe('EC2 simulator', () => {
   let sim: Awaited<ReturnType<typeof startEc2Simulator>>;
@@ -128,5 +129,62 @@ describe('EC2 simulator network interfaces', () => {
       message: expect.stringContaining('MaxResults cannot be combined with NetworkInterfaceId'),
     });
     await expect(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0000000000000dead'] }))).rejects.toMatchObject({ name: 'InvalidNetworkInterfaceID.NotFound' });
+  });
+});
+
+describe('EC2 simulator faults and change log', () => {
+  const GROUP = 'sg-0123456789abcdef0';
+  let sim: Awaited<ReturnType<typeof startEc2Simulator>>;
+  let ec2: EC2Client;
+  beforeAll(async () => {
+    sim = await startEc2Simulator({
+      securityGroups: [
+        {
+          groupId: GROUP,
+          ingress: [
+            { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0' },
+            { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '10.0.0.0/8' },
+          ],
+        },
+      ],
+    });
+    ec2 = new EC2Client({ region: 'eu-west-1', endpoint: sim.url, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    ec2.destroy();
+    await sim.close();
+  });
+
+  it('throttles one operation with EC2\'s RequestLimitExceeded, leaving the others and the group as they are', async () => {
+    sim.throttleOperation('CreateTags');
+    const rules = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [GROUP] }] }));
+    expect(rules.SecurityGroupRules).toHaveLength(2);
+    await expect(ec2.send(new CreateTagsCommand({ Resources: [GROUP], Tags: [{ Key: 'forestall:action-id', Value: 'a1' }] }))).rejects.toMatchObject({
+      name: 'RequestLimitExceeded',
+      $metadata: { httpStatusCode: 503 },
+    });
+    expect(sim.state.groups.get(GROUP)?.tags).toEqual({});
+    await ec2.send(new CreateTagsCommand({ Resources: [GROUP], Tags: [{ Key: 'forestall:action-id', Value: 'a1' }] }));
+    expect(sim.state.groups.get(GROUP)?.tags).toEqual({ 'forestall:action-id': 'a1' });
+  });
+
+  it('takes the shared fault injection: after-change the revoke is made and logged, the answer is the injected status', async () => {
+    const internet = [...sim.state.rules.values()].find((rule) => rule.cidrIpv4 === '0.0.0.0/0')?.ruleId ?? '';
+    sim.fault({ operation: 'RevokeSecurityGroupIngress', when: 'after-change', status: 502 });
+    await expect(ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: GROUP, SecurityGroupRuleIds: [internet] }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 502 } });
+    expect(sim.state.rules.has(internet)).toBe(false);
+    expect(sim.state.changes).toEqual([{ action: 'revoke', groupId: GROUP, rules: [expect.objectContaining({ ruleId: internet, cidrIpv4: '0.0.0.0/0' })] }]);
+    sim.fault({ operation: 'AuthorizeSecurityGroupIngress', when: 'before-change', status: 503 });
+    const authorize = new AuthorizeSecurityGroupIngressCommand({
+      GroupId: GROUP,
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'restored by forestall r1' }] }],
+      TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: [{ Key: 'forestall:action-id', Value: 'r1' }] }],
+    });
+    await expect(ec2.send(authorize)).rejects.toMatchObject({ $metadata: { httpStatusCode: 503 } });
+    expect(sim.state.changes).toHaveLength(1);
+    const added = await ec2.send(authorize);
+    expect(added.SecurityGroupRules?.[0]).toMatchObject({ CidrIpv4: '0.0.0.0/0', Description: 'restored by forestall r1', Tags: [{ Key: 'forestall:action-id', Value: 'r1' }] });
+    expect(sim.state.changes.map((change) => change.action)).toEqual(['revoke', 'authorize']);
+    expect(sim.requests.every((request) => request.violations === undefined)).toBe(true);
   });
 });

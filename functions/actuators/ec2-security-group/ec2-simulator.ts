@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { startHttpSimulator } from './http-simulator.ts';
-import type { CheckOutcome, RunningSimulator, SimulatorResponse } from './http-simulator.ts';
-import type { HttpRequestShape } from './openapi-request-check.ts';
+import { startHttpSimulator } from '../../local/simulators/http-simulator.ts';
+import type { CheckOutcome, RunningSimulator, SimulatorResponse } from '../../local/simulators/http-simulator.ts';
+import type { HttpRequestShape } from '../../local/simulators/openapi-request-check.ts';
 
 /**
  * EC2 Query API (version 2016-11-15) on 127.0.0.1 for the security-group and network-interface calls
- * forestall makes, good enough for @aws-sdk/client-ec2 pointed at it with `endpoint`. AWS publishes no OpenAPI document for
- * EC2, so requests are checked against the parameter shapes of the EC2 API reference written out
- * below as zod schemas: unknown actions or parameters, missing required ones, a wrong version or a
- * request without a SigV4 signature are rejected.
+ * the ec2-security-group actuator makes, good enough for @aws-sdk/client-ec2 pointed at it with
+ * `endpoint`. AWS publishes no OpenAPI document for EC2 (its API is described only in the EC2 API
+ * Reference and the SDK's Smithy model), and none is among the vendor documents in the reference data, so
+ * requests are checked against the parameter shapes of the EC2 API Reference written out below as zod
+ * schemas: unknown actions or parameters, missing required ones, a wrong version or a request without
+ * a SigV4 signature are rejected. Fault injection is the shared `fault()` of the HTTP simulator; EC2's
+ * own throttling answer for one operation is `throttleOperation()`.
  */
 
 const EC2_VERSION = '2016-11-15';
@@ -63,6 +66,11 @@ export interface Ec2SimulatorState {
   rules: Map<string, Ec2RuleState>;
   /** Network interfaces by id, in the order they were first named. */
   networkInterfaces: Map<string, Ec2NetworkInterfaceState>;
+  /**
+   * Every ingress change EC2 made, in order, with the rules it removed or added (also when a fault
+   * injected after the change hid the answer): what fault-injection tests count.
+   */
+  changes: Array<{ action: 'revoke' | 'authorize'; groupId: string; rules: Ec2RuleState[] }>;
 }
 
 // ---- request shapes (EC2 API reference, query parameter names as sent on the wire) -------------
@@ -206,8 +214,18 @@ const tagSet = (tags: Record<string, string>): XmlValue => Object.entries(tags).
 
 // ---- simulator --------------------------------------------------------------------------------
 
+/** The running EC2 endpoint: the shared simulator controls, and EC2's throttling of one operation. */
+export interface RunningEc2Simulator extends RunningSimulator<Ec2SimulatorState> {
+  /**
+   * Answers the next `times` (default 1) well-formed requests of `operation` (e.g. `CreateTags`) with
+   * EC2's own throttling error (503 `RequestLimitExceeded`) without acting; other operations go through.
+   * `throttle()` throttles whatever comes next, and `fault()` answers with a bare status, not EC2's error.
+   */
+  throttleOperation(operation: string, times?: number): void;
+}
+
 /** Starts the EC2 endpoint. Rule ids are assigned in order (`sgr-00000000000000001`, ...). */
-export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<RunningSimulator<Ec2SimulatorState>> {
+export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<RunningEc2Simulator> {
   let ruleSequence = 0;
   const nextRuleId = () => `sgr-${String(++ruleSequence).padStart(17, '0')}`;
   let interfaceSequence = 0;
@@ -217,7 +235,7 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
     const id = `eni-${String(++interfaceSequence).padStart(17, '0')}`;
     return namedInterfaces.has(id) ? nextInterfaceId() : id;
   };
-  const state: Ec2SimulatorState = { groups: new Map(), rules: new Map(), networkInterfaces: new Map() };
+  const state: Ec2SimulatorState = { groups: new Map(), rules: new Map(), networkInterfaces: new Map(), changes: [] };
   // An instance named by several groups has one (primary) interface carrying all of them.
   const primaryInterfaces = new Map<string, string>();
   for (const group of options.securityGroups) {
@@ -347,7 +365,10 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
     };
   };
 
-  return startHttpSimulator<Ec2SimulatorState>({
+  const throttledOperations = new Map<string, number>();
+  const throttled = () => xmlError(503, 'RequestLimitExceeded', 'Request limit exceeded.');
+
+  const simulator = await startHttpSimulator<Ec2SimulatorState>({
     state,
     check: checkEc2Request,
     rejected: (violations) => {
@@ -355,8 +376,13 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
       if (violations.some((v) => v.startsWith('Action:'))) return xmlError(400, 'InvalidAction', violations.join('; '));
       return xmlError(400, 'InvalidParameterValue', violations.join('; '));
     },
-    throttled: () => xmlError(503, 'RequestLimitExceeded', 'Request limit exceeded.'),
+    throttled,
     handle(_request, detail, operation) {
+      const remaining = throttledOperations.get(operation) ?? 0;
+      if (remaining > 0) {
+        throttledOperations.set(operation, remaining - 1);
+        return throttled();
+      }
       switch (operation) {
         case 'DescribeSecurityGroups': {
           const input = detail as z.infer<(typeof ACTIONS)['DescribeSecurityGroups']>;
@@ -415,6 +441,7 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
               }
             }
           }
+          if (revoked.length > 0) state.changes.push({ action: 'revoke', groupId, rules: revoked.map((rule) => ({ ...rule, tags: { ...rule.tags } })) });
           return xmlResponse(operation, {
             return: true,
             ...(unknown.length > 0 ? { unknownIpPermissionSet: unknown.map((rule) => ({ ipProtocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, ipRanges: rule.cidrIpv4 ? [{ cidrIp: rule.cidrIpv4 }] : [], ipv6Ranges: rule.cidrIpv6 ? [{ cidrIpv6: rule.cidrIpv6 }] : [] })) } : {}),
@@ -437,6 +464,7 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
             state.rules.set(ruleId, stored);
             return stored;
           });
+          state.changes.push({ action: 'authorize', groupId: input.GroupId, rules: created.map((rule) => ({ ...rule, tags: { ...rule.tags } })) });
           return xmlResponse(operation, { return: true, securityGroupRuleSet: created.map(ruleXml) });
         }
         case 'CreateTags': {
@@ -472,4 +500,10 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions): Promise<R
       }
     },
   });
+  return {
+    ...simulator,
+    throttleOperation(operation, times = 1) {
+      throttledOperations.set(operation, times);
+    },
+  };
 }
