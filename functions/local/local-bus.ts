@@ -24,6 +24,11 @@ export interface LocalPutEntry {
   detail: unknown;
   source?: string;
   resources?: string[];
+  /**
+   * The account that sends it, as EventBridge records it (the sender cannot choose it): defaults to the
+   * bus's own account; another account stands for a PutEvents through the bus policy.
+   */
+  account?: string;
 }
 
 /** One rule receiving one event: the demo timeline is built from these. */
@@ -136,7 +141,7 @@ export class LocalEventBus {
       id: this.newId(),
       'detail-type': entry.detailType,
       source: entry.source ?? EVENT_SOURCE,
-      account: this.account,
+      account: entry.account ?? this.account,
       time: eventTime(publishedAt),
       region: this.region,
       resources: [...(entry.resources ?? [])],

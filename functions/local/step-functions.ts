@@ -52,6 +52,11 @@ export interface RunPlaybookLocallyOptions {
   substitutions?: Record<string, string>;
   /** Handler per placeholder name, e.g. `{ PlanFunctionArn: (input) => ... }`. */
   taskHandlers: Record<string, TaskHandler>;
+  /**
+   * Handler per function ARN for Tasks using the optimized Lambda integration
+   * (`arn:aws:states:::lambda:invoke`), whose `FunctionName` comes from the state's input.
+   */
+  functions?: Record<string, TaskHandler>;
   /** The execution input (for playbooks: the whole EventBridge event). */
   input: unknown;
   /** Execution name used in `$$.Execution.Id`; a random UUID by default. */
@@ -99,6 +104,7 @@ export class LocalTaskError extends Error {
 }
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
 /** The ARN a placeholder stands for when the caller gives none. */
 export function localFunctionArn(placeholder: string): string {
@@ -119,6 +125,10 @@ export async function runPlaybookLocally(options: RunPlaybookLocallyOptions): Pr
   for (const [stateName, state] of states) {
     if (state.Type !== 'Task') continue;
     const resource = String(state.Resource);
+    if (resource === LAMBDA_INVOKE) {
+      taskResourceLocalHandlers[stateName] = bindInvoke(stateName, options.functions ?? {}, options.definitionPath);
+      continue;
+    }
     const placeholder = arnToPlaceholder.get(resource);
     const handler = placeholder === undefined ? undefined : options.taskHandlers[placeholder];
     if (!handler) {
@@ -222,6 +232,28 @@ function bindHandler(handler: TaskHandler): (input: JsonValue) => Promise<JsonVa
       throw toTaskError(error);
     }
     return toJson(output ?? null);
+  };
+}
+
+/**
+ * The optimized Lambda integration as Step Functions runs it: `Parameters` give `FunctionName` and
+ * `Payload`; the result is the invoke response (`Payload`, `StatusCode`, `ExecutedVersion`); a function
+ * error surfaces under the function's error name, as with a direct ARN.
+ */
+function bindInvoke(stateName: string, functions: Record<string, TaskHandler>, source: string): (input: JsonValue) => Promise<JsonValue> {
+  return async (input) => {
+    const { FunctionName: functionName, Payload: payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+    const handler = typeof functionName === 'string' ? functions[functionName] : undefined;
+    if (!handler) {
+      throw new LocalPlaybookSetupError(`${source}: Task state "${stateName}" invokes ${String(functionName)}, which has no local function (known: ${Object.keys(functions).join(', ') || 'none'})`);
+    }
+    let output: unknown;
+    try {
+      output = await handler(structuredClone(payload ?? null));
+    } catch (error) {
+      throw toTaskError(error);
+    }
+    return toJson({ ExecutedVersion: '$LATEST', Payload: output ?? null, StatusCode: 200 });
   };
 }
 

@@ -61,20 +61,25 @@ function distinctReasons(exposures: readonly Exposure[]): string[] {
   return [...all.slice(0, MAX_EVENT_REASONS - 1), `... and ${all.length - (MAX_EVENT_REASONS - 1)} more reasons on the stored exposures`];
 }
 
-function exposureEvent(vulnerability: Vulnerability, decision: Decision, exposures: readonly Exposure[], detectedAt: string): ExposureDetected {
+/** What events, plans and notifications say about a vulnerability: name, KEV facts and the chosen CVSS score. */
+export function vulnerabilitySummary(vulnerability: Vulnerability): ExposureDetected['vulnerability'] {
   const cvss = chooseCvss(vulnerability);
+  return {
+    id: vulnerability.id,
+    ...(vulnerability.kev ? { name: vulnerability.kev.vulnerabilityName } : {}),
+    kev: vulnerability.kev !== undefined,
+    ...(cvss ? { cvss: cvss.metric.baseScore } : {}),
+    ...(vulnerability.kev ? { requiredAction: vulnerability.kev.requiredAction, dueDate: vulnerability.kev.dueDate } : {}),
+  };
+}
+
+function exposureEvent(vulnerability: Vulnerability, decision: Decision, exposures: readonly Exposure[], detectedAt: string): ExposureDetected {
   const sorted = [...exposures].sort((a, b) => a.asset.localeCompare(b.asset));
   const inline = sorted.slice(0, MAX_INLINE_ASSETS);
   return ExposureDetectedSchema.parse({
     version: EVENT_VERSION,
     tenant: vulnerability.tenant,
-    vulnerability: {
-      id: vulnerability.id,
-      ...(vulnerability.kev ? { name: vulnerability.kev.vulnerabilityName } : {}),
-      kev: vulnerability.kev !== undefined,
-      ...(cvss ? { cvss: cvss.metric.baseScore } : {}),
-      ...(vulnerability.kev ? { requiredAction: vulnerability.kev.requiredAction, dueDate: vulnerability.kev.dueDate } : {}),
-    },
+    vulnerability: vulnerabilitySummary(vulnerability),
     decision,
     assetIds: inline.map((e) => e.asset),
     assetCount: sorted.length,

@@ -86,6 +86,8 @@ export const ActionRecordSchema = z.object({
   detail: z.string().optional(),
   expiresAt: z.string().optional(),
   onExpiry: OnExpirySchema.optional(),
+  /** `onExpiry: notify` was carried out: people were told the change stands past its expiry. */
+  expiryNotifiedAt: z.string().optional(),
   confirmation: RevertConfirmationSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

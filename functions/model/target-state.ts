@@ -2,14 +2,13 @@ import { z } from 'zod';
 import { ActuatorNameSchema } from './action.ts';
 import { TenantIdSchema } from './tenant.ts';
 
-/** One hold on a target's change: the run that needs it, when it began and until when. */
+/** One hold on a target's change: the run that needs it and when it began (its apply action has the expiry). */
 export const TargetHoldSchema = z.object({
   id: z.string().min(1),
   label: z.string().min(1),
   /** The apply or held action that added the hold. */
   actionId: z.string(),
   since: z.string(),
-  expiresAt: z.string().optional(),
 });
 export type TargetHold = z.infer<typeof TargetHoldSchema>;
 

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { isStillAffected } from '../match/match-vulnerability.ts';
 import type { Repositories } from '../store/ports.ts';
 import { VulnerabilityNotFound } from './playbook-errors.ts';
+import { TenantIdSchema } from '../model/tenant.ts';
 
 /** Input of the CheckPatch task. `attempt` counts the checks of this run, starting at 1. */
 export const CheckPatchInputSchema = z.object({
-  tenant: z.string().min(1),
+  tenant: TenantIdSchema,
   vulnerability: z.string().min(1),
   assetIds: z.array(z.string().min(1)),
   attempt: z.number().int().min(1).default(1),

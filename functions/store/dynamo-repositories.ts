@@ -374,7 +374,7 @@ function exposureRepository(doc: DynamoDBDocumentClient, tableName: string): Exp
  */
 function actionItem(record: ActionRecord): Item {
   const expiry =
-    record.expiresAt && HOLDING_STATUSES.has(record.status)
+    record.expiresAt && !record.expiryNotifiedAt && HOLDING_STATUSES.has(record.status)
       ? { gsi2pk: actionExpiryPartition(record.tenant), gsi2sk: `${record.expiresAt}#${record.id}` }
       : {};
   return {

@@ -27,8 +27,12 @@ function statesOf(machine: { States: Record<string, State> }, parent?: State): L
   return Object.entries(machine.States).flatMap(([name, state]) => [
     { name, state, ...(parent ? { parent } : {}) },
     ...((state.Branches as { States: Record<string, State> }[] | undefined) ?? []).flatMap((branch) => statesOf(branch, state)),
+    ...(state.ItemProcessor ? statesOf(state.ItemProcessor as { States: Record<string, State> }, state) : []),
   ]);
 }
+
+/** The optimized Lambda integration, whose function name comes from the input: the plan names each actuator. */
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
 function catchesAll(state: State | undefined): boolean {
   const catchers = (state?.Catch as { ErrorEquals: string[] }[] | undefined) ?? [];
@@ -70,18 +74,32 @@ describe('state machine definitions', () => {
       expect(text).not.toContain('{%');
     });
 
-    it('names every function only through a definitionSubstitutions placeholder', () => {
+    it('names every function only through a definitionSubstitutions placeholder, or the plan for actuators', () => {
       const tasks = states.filter(({ state }) => state.Type === 'Task');
       expect(tasks.length).toBeGreaterThan(0);
-      for (const { name, state } of tasks) expect(state.Resource, name).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
-      expect(text).not.toMatch(/arn:aws/);
+      for (const { name, state } of tasks) {
+        if (state.Resource === LAMBDA_INVOKE) {
+          // Actuator steps: the function ARN is the plan step's, never written in the definition.
+          expect((state.Parameters as Record<string, unknown>)['FunctionName.$'], name).toBe('$.functionArn');
+        } else {
+          expect(state.Resource, name).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
+        }
+      }
+      expect(text.replaceAll(LAMBDA_INVOKE, '')).not.toMatch(/arn:aws/);
+    });
+
+    it('retries TargetBusy on every actuator step, so changes to one target wait their turn', () => {
+      for (const { name, state } of states.filter(({ state }) => state.Resource === LAMBDA_INVOKE)) {
+        const retried = ((state.Retry as { ErrorEquals: string[] }[] | undefined) ?? []).flatMap((retrier) => retrier.ErrorEquals);
+        expect(retried, name).toContain('TargetBusy');
+      }
     });
 
     it('retries throttling on every Task and routes every failure to a Catch', () => {
       for (const { name, state, parent } of states.filter(({ state }) => state.Type === 'Task')) {
         const retried = ((state.Retry as { ErrorEquals: string[] }[] | undefined) ?? []).flatMap((retrier) => retrier.ErrorEquals);
         expect(retried, name).toEqual(expect.arrayContaining(RETRIED_ERRORS));
-        // Inside a Parallel branch the error leaves through the Parallel state's Catch.
+        // Inside a Parallel branch or Map iteration the error leaves through the Parallel or Map state's Catch.
         expect(catchesAll(state) || catchesAll(parent), name).toBe(true);
       }
       for (const { name, state } of states.filter(({ state }) => state.Type === 'Parallel' || state.Type === 'Map')) {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { ActionRecordSchema } from '../../model/action.ts';
+import { actuatorDefinition } from '../../actuators/registry.ts';
 import type { ActionRecord } from '../../model/action.ts';
+import { TenantIdSchema } from '../../model/tenant.ts';
 
 /**
  * What the Slack notifier is told. `plan` is the playbook's plan (fields read here are listed; others
- * are ignored); `actions` may be records or the `{actions}` outputs of parallel actuator branches.
+ * are ignored). The actions themselves are read from the audit trail, not passed through the state
+ * machine: the notifier shows them as they stand (holds, expiry, confirmation), whatever their number.
  */
 export const NotifyPlanSchema = z.looseObject({
   vulnerability: z
@@ -18,34 +20,50 @@ export const NotifyPlanSchema = z.looseObject({
     })
     .optional(),
   decision: z.string().optional(),
+  mode: z.string().optional(),
   reasons: z.array(z.string()).optional(),
   exposureIds: z.array(z.string()).optional(),
   dryRun: z.boolean().optional(),
-  /** Targets left alone (guardrails, caps, missing bindings) with the reason. */
+  /** Assets left alone (guardrails, caps, missing bindings) with the reason. */
   skipped: z.array(z.looseObject({ assetId: z.string().optional(), target: z.string().optional(), actuator: z.string().optional(), reason: z.string() })).optional(),
 });
 export type NotifyPlan = z.infer<typeof NotifyPlanSchema>;
 
-export const NotifyKindSchema = z.enum(['actions-taken', 'released', 'failed', 'nothing-to-do']);
+export const NotifyKindSchema = z.enum(['actions-taken', 'released', 'failed', 'nothing-to-do', 'still-contained', 'expired']);
 export type NotifyKind = z.infer<typeof NotifyKindSchema>;
 
 export const SlackNotifyRequestSchema = z.object({
-  tenant: z.string().min(1),
+  tenant: TenantIdSchema,
+  /** The playbook execution (its actions are reported), or the sweeper's run. */
   execution: z.string().min(1),
   kind: NotifyKindSchema,
   plan: NotifyPlanSchema.optional(),
-  // The playbook passes one list per actuator (JSONPath cannot concatenate); branch outputs ({actions}) and
-  // flat lists are accepted too.
-  actions: z
-    .array(z.union([ActionRecordSchema, z.array(ActionRecordSchema), z.object({ actions: z.array(ActionRecordSchema) })]))
-    .default([])
-    .transform((items) => items.flatMap((item) => (Array.isArray(item) ? item : 'actions' in item ? item.actions : [item]))),
+  /** Report exactly these actions (the sweeper names what it handled) instead of the execution's. */
+  actionIds: z.array(z.string().min(1)).optional(),
   /** A Step Functions Catch result ({Error, Cause}) or a message. */
   error: z.union([z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })]).optional(),
   /** Compose and record, but do not post. */
   dryRun: z.boolean().default(false),
 });
 export type SlackNotifyRequest = z.infer<typeof SlackNotifyRequestSchema>;
+
+/** Which of a run's actions a notification reports. */
+export function actionsFor(kind: NotifyKind, actions: readonly ActionRecord[]): ActionRecord[] {
+  const actuatorActions = actions.filter((action) => action.actuator !== 'slack');
+  switch (kind) {
+    case 'actions-taken':
+      return actuatorActions.filter((action) => action.operation === 'apply');
+    case 'released':
+      return actuatorActions.filter((action) => action.operation === 'release');
+    case 'still-contained':
+      return actuatorActions.filter((action) => action.operation === 'apply' && (action.status === 'done' || action.status === 'held'));
+    case 'nothing-to-do':
+      return [];
+    default:
+      // failed, expired: every action as it stands now.
+      return actuatorActions;
+  }
+}
 
 interface TextObject {
   type: 'mrkdwn' | 'plain_text';
@@ -68,18 +86,16 @@ const SECTION_LIMIT = 3000;
 const HEADER_LIMIT = 150;
 const BLOCK_LIMIT = 50;
 
-const ACTUATOR_TITLES: Record<ActionRecord['actuator'], string> = {
-  'ec2-security-group': 'EC2 security groups (internet ingress)',
-  'okta-sessions': 'Okta sessions',
-  'crowdstrike-containment': 'CrowdStrike host containment',
-  slack: 'Slack',
-};
+/** The actuator's title from the registry, so a new actuator needs nothing here. */
+const actuatorTitle = (name: string) => actuatorDefinition(name)?.title ?? name;
 
 const TITLES: Record<NotifyKind, string> = {
   'actions-taken': 'forestall acted',
   released: 'forestall released containment',
   failed: 'forestall playbook failed',
   'nothing-to-do': 'forestall: nothing to do',
+  'still-contained': 'forestall: patch not verified, containment stands',
+  expired: 'forestall: expired actions handled',
 };
 
 const ICONS: Record<NotifyKind, string> = {
@@ -87,6 +103,8 @@ const ICONS: Record<NotifyKind, string> = {
   released: ':white_check_mark:',
   failed: ':x:',
   'nothing-to-do': ':information_source:',
+  'still-contained': ':warning:',
+  expired: ':hourglass:',
 };
 
 /** Slack mrkdwn treats &, < and > as control characters. */
@@ -116,8 +134,15 @@ function sections(heading: string, lines: string[]): MessageBlock[] {
 }
 
 function statusLabel(action: ActionRecord): string {
-  const dry = action.dryRun ? ' (dry-run)' : '';
-  return `${action.status}${dry}`;
+  const shadow = action.dryRun ? ' (shadow)' : '';
+  return `${action.status}${shadow}`;
+}
+
+/** What stands and for how long: the expiry of a held change, the verdict of a revert. */
+function standing(action: ActionRecord): string {
+  if ((action.status === 'done' || action.status === 'held') && action.expiresAt) return ` (stands until ${action.expiresAt}, then ${action.onExpiry ?? 'revert'})`;
+  if (action.status === 'reverted' && action.confirmation) return ` (vendor now: ${action.confirmation.observed}, ${action.confirmation.verdict})`;
+  return '';
 }
 
 function errorText(error: SlackNotifyRequest['error']): string | undefined {
@@ -154,11 +179,11 @@ export function splitAffectedReasons(reasons: readonly string[]): { affected: st
  * decision, reasons), how to undo each action (its inverse and id), and what was skipped. Pure: same
  * input, same message.
  */
-export function composeSlackMessage(request: Pick<SlackNotifyRequest, 'kind' | 'plan' | 'actions' | 'error' | 'execution'>): SlackMessage {
+export function composeSlackMessage(request: Pick<SlackNotifyRequest, 'kind' | 'plan' | 'error' | 'execution'> & { actions: readonly ActionRecord[] }): SlackMessage {
   const { kind, plan, actions } = request;
   const vulnerability = plan?.vulnerability;
   const subject = vulnerability ? `${vulnerability.id}${vulnerability.name ? ` (${vulnerability.name})` : ''}` : 'exposure';
-  const dryRunCount = actions.filter((action) => action.dryRun).length;
+  const shadowCount = actions.filter((action) => action.dryRun).length;
   const blocks: MessageBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(`${TITLES[kind]}: ${subject}`, HEADER_LIMIT) } }];
 
   // Why
@@ -182,22 +207,23 @@ export function composeSlackMessage(request: Pick<SlackNotifyRequest, 'kind' | '
 
   // What was done
   if (actions.length > 0) {
-    const byActuator = new Map<ActionRecord['actuator'], ActionRecord[]>();
+    const byActuator = new Map<string, ActionRecord[]>();
     for (const action of actions) byActuator.set(action.actuator, [...(byActuator.get(action.actuator) ?? []), action]);
     const lines: string[] = [];
     for (const [actuator, group] of byActuator) {
-      lines.push(`_${ACTUATOR_TITLES[actuator]}_`);
+      lines.push(`_${escapeMrkdwn(actuatorTitle(actuator))}_`);
       for (const action of group) {
-        lines.push(`• \`${escapeMrkdwn(action.target)}\` ${escapeMrkdwn(action.operation)}: *${statusLabel(action)}*${action.detail ? ` - ${escapeMrkdwn(action.detail)}` : ''}`);
+        lines.push(`• \`${escapeMrkdwn(action.target)}\` ${escapeMrkdwn(action.operation)}: *${statusLabel(action)}*${action.detail ? ` - ${escapeMrkdwn(action.detail)}` : ''}${escapeMrkdwn(standing(action))}`);
       }
     }
-    blocks.push(...sections(kind === 'released' ? 'What was released' : 'What was done', lines));
+    const heading = kind === 'released' ? 'What was released' : kind === 'still-contained' ? 'What stands' : kind === 'failed' || kind === 'expired' ? 'Every action and where it stands' : 'What was done';
+    blocks.push(...sections(heading, lines));
   } else if (kind === 'nothing-to-do') {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No action was needed: no target passed the plan.' } });
   }
 
-  // How to undo
-  const undo = actions.filter((action) => action.inverse && action.status === 'done');
+  // How to undo what stands
+  const undo = actions.filter((action) => action.inverse && (action.status === 'done' || action.status === 'held'));
   if (undo.length > 0) {
     blocks.push(
       ...sections(
@@ -217,12 +243,12 @@ export function composeSlackMessage(request: Pick<SlackNotifyRequest, 'kind' | '
   const failure = errorText(request.error);
   if (failure) blocks.push(...sections('Error', [`\`\`\`${truncate(failure, SECTION_LIMIT - 40)}\`\`\``]));
 
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`execution ${escapeMrkdwn(request.execution)}${dryRunCount > 0 ? ` · ${dryRunCount} dry-run action(s): nothing was changed for those` : ''}`, SECTION_LIMIT) }] });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`execution ${escapeMrkdwn(request.execution)}${shadowCount > 0 ? ` · shadow mode: ${shadowCount} action(s) recorded, nothing changed for those` : ''}`, SECTION_LIMIT) }] });
 
   const capped = blocks.length > BLOCK_LIMIT ? [...blocks.slice(0, BLOCK_LIMIT - 1), { type: 'context', elements: [{ type: 'mrkdwn', text: `${blocks.length - BLOCK_LIMIT + 1} more block(s) omitted; see the audit trail.` }] } as MessageBlock] : blocks;
-  const counts = `${actions.length} action(s)${dryRunCount > 0 ? `, ${dryRunCount} dry-run` : ''}`;
+  const counts = `${actions.length} action(s)${shadowCount > 0 ? `, ${shadowCount} in shadow mode` : ''}`;
   const text =
-    kind === 'failed'
+    kind === 'failed' || kind === 'still-contained'
       ? `${ICONS[kind]} ${TITLES[kind]}: ${subject}: ${failure ?? 'see the execution'}`
       : kind === 'nothing-to-do'
         ? `${ICONS[kind]} ${subject}: nothing to do`

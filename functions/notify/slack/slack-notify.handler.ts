@@ -6,8 +6,8 @@ import { readEnv, ConfigurationError } from '../../config/env.ts';
 import { readSecret, secretSourceFromEnv } from '../../config/secrets.ts';
 import { createDocumentClient } from '../../store/document-client.ts';
 import { createDynamoRepositories } from '../../store/dynamo-repositories.ts';
-import { parseActuatorInput } from '../actuator-request.ts';
-import type { ActuatorResponse } from '../actuator-request.ts';
+import { parseActuatorInput } from '../../action-kernel/actuator-request.ts';
+import type { ActionRecord } from '../../model/action.ts';
 import { SlackNotifyRequestSchema } from './slack-message.ts';
 import { createSlackClient, notifySlack } from './slack-notify.ts';
 
@@ -28,7 +28,7 @@ function slack(): Promise<WebClient> {
 }
 
 /** Posts what the playbook did, why, and how to undo it. */
-async function handle(event: unknown): Promise<ActuatorResponse> {
+async function handle(event: unknown): Promise<{ actions: ActionRecord[] }> {
   const request = parseActuatorInput(SlackNotifyRequestSchema, event, 'slack notification request');
   return notifySlack({ actions: repositories.actions, slack: await slack(), channel: env.SLACK_CHANNEL }, request);
 }

@@ -1,7 +1,8 @@
-import { loadRequestChecker } from './openapi-request-check.ts';
-import type { HttpRequestShape, RequestCheckResult } from './openapi-request-check.ts';
-import { fromOpenApiCheck, SPEC_DIRECTORY, startHttpSimulator } from './http-simulator.ts';
-import type { RunningSimulator } from './http-simulator.ts';
+import { createRequestChecker } from '../../local/simulators/openapi-request-check.ts';
+import type { HttpRequestShape, RequestCheckResult } from '../../local/simulators/openapi-request-check.ts';
+import { fromOpenApiCheck, startHttpSimulator } from '../../local/simulators/http-simulator.ts';
+import type { RunningSimulator } from '../../local/simulators/http-simulator.ts';
+import { SLACK_API } from './slack-api.ts';
 
 export interface SlackSimulatorOptions {
   /** The bot token the workspace accepts. */
@@ -33,11 +34,12 @@ function presentedToken(request: HttpRequestShape): string | undefined {
 /**
  * Slack Web API on 127.0.0.1 (serves `/api/<method>`, so `slackApiUrl` is `<url>/api/`): chat.postMessage
  * stores the message and answers like Slack. Requests are checked against Slack's Web API document
- * (test/fixtures/specs/slack-subset.json); the document places the token in a `token` header, which the
- * checker derives from the bearer token or form field that Slack actually reads.
+ * (slack-api.ts, forestall's description of the method, held against Slack's document by a contract
+ * test); the document places the token in a `token` header, which the checker derives from the bearer
+ * token or form field that Slack actually reads.
  */
 export async function startSlackSimulator(options: SlackSimulatorOptions): Promise<RunningSimulator<SlackSimulatorState>> {
-  const checker = await loadRequestChecker(new URL('slack-subset.json', SPEC_DIRECTORY), { headerAliases: { token: presentedToken } });
+  const checker = await createRequestChecker(structuredClone(SLACK_API) as unknown as Record<string, unknown>, { headerAliases: { token: presentedToken } });
   const state: SlackSimulatorState = { messages: [] };
   let sequence = 0;
 

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
-import { VendorRateLimited } from '../../../functions/actuators/vendor-errors.ts';
+import { VendorRateLimited } from '../../../functions/vendor/vendor-errors.ts';
 import { createObservability, lambdaHandler } from '../../../functions/config/lambda-handler.ts';
 import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
 

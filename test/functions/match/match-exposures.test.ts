@@ -46,6 +46,7 @@ class MemoryStore {
       }
       return rows;
     },
+    assetIdsByIdentity: async () => new Map(),
   };
 
   readonly exposures: ExposureRepository = {
@@ -63,6 +64,8 @@ class MemoryStore {
       [...this.exposureRecords.values()].filter((e) => e.tenant === tenant && e.vulnerability === vulnerability).map((e) => structuredClone(e)),
     listByStateAndDecision: async (tenant, state, decision) =>
       [...this.exposureRecords.values()].filter((e) => e.tenant === tenant && e.state === state && e.decision === decision),
+    getMany: async (tenant, keys) => [...this.exposureRecords.values()].filter((e) => e.tenant === tenant && keys.some((k) => k.vulnerability === e.vulnerability && k.asset === e.asset)),
+    setResponse: async () => 0,
   };
 
   loadAssets(assets: readonly Asset[], tenant = 'default'): void {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssetSchema, type Asset } from '../../../functions/model/asset.ts';
+import { AssetSchema, assetIdentities, type Asset } from '../../../functions/model/asset.ts';
 import type { Decision, Exposure } from '../../../functions/model/exposure.ts';
 import { NvdConfigurationSchema, type Vulnerability } from '../../../functions/model/vulnerability.ts';
 import type { AssetRepository, ComponentRow, ExposureRepository, VulnerabilityRepository } from '../../../functions/store/ports.ts';
@@ -29,6 +29,8 @@ export class InMemoryStore {
       });
     },
     componentsByPackage: async (): Promise<ComponentRow[]> => [],
+    assetIdsByIdentity: async (_tenant, identities) =>
+      new Map(identities.map((identity) => [identity, [...this.assetsById.values()].filter((asset) => assetIdentities(asset).includes(identity)).map((asset) => asset.id)])),
   };
 
   readonly exposures: ExposureRepository = {
@@ -40,6 +42,13 @@ export class InMemoryStore {
       this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.vulnerability === vulnerability),
     listByStateAndDecision: async (tenant, state, decision: Decision) =>
       this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.state === state && exposure.decision === decision),
+    getMany: async (tenant, keys) =>
+      this.exposureList.filter((exposure) => exposure.tenant === tenant && keys.some((key) => key.vulnerability === exposure.vulnerability && key.asset === exposure.asset)),
+    setResponse: async (tenant, vulnerability, assets, response) => {
+      const matching = this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.vulnerability === vulnerability && assets.includes(exposure.asset));
+      for (const exposure of matching) exposure.response = response;
+      return matching.length;
+    },
   };
 
   readonly vulnerabilities: VulnerabilityRepository = {

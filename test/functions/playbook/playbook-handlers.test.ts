@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VendorRateLimited } from '../../../functions/actuators/vendor-errors.ts';
+import { VendorRateLimited } from '../../../functions/vendor/vendor-errors.ts';
 import { createTable, startLocalDynamo, type LocalDynamo } from '../../../functions/local/dynalite.ts';
 import { runPlaybookLocally, type TaskHandler } from '../../../functions/local/step-functions.ts';
 import type { ExposureDetected } from '../../../functions/model/events.ts';
@@ -12,6 +12,7 @@ import { createDocumentClient } from '../../../functions/store/document-client.t
 import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
 import type { Repositories } from '../../../functions/store/ports.ts';
 import { citrixBleed, loadEstate } from './in-memory-store.ts';
+import { ACTUATORS } from '../../../functions/actuators/registry.ts';
 import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
 
 const TENANT = 'default';
@@ -52,11 +53,34 @@ beforeAll(async () => {
   repositories = createDynamoRepositories(doc, TABLE);
   await repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd-2023-4966');
   await importEstate('estate.json', EDGE);
+  await repositories.exposures.putMany(
+    loadEstate()
+      .filter((asset) => EDGE.includes(asset.id))
+      .map((asset) => ({
+        tenant: TENANT,
+        id: exposureId(CVE, asset.id),
+        vulnerability: CVE,
+        asset: asset.id,
+        component: 'cpe:citrix:netscaler_gateway',
+        version: '13.1-48.47',
+        internetFacing: true,
+        criticality: asset.criticality,
+        kev: true,
+        decision: 'act' as const,
+        ssvc: { exploitation: 'active' as const, automatable: 'yes' as const, technicalImpact: 'total' as const, missionWellbeing: 'high' as const },
+        reasons: ['exploitation: active (CISA KEV)'],
+        state: 'open' as const,
+        detectedAt: '2023-10-18T02:00:00.000Z',
+        updatedAt: '2023-10-18T02:00:00.000Z',
+      })),
+  );
 
   // The handlers read their environment once, at import, as on a Lambda cold start.
   Object.assign(process.env, {
     TABLE_NAME: TABLE,
-    GUARDRAILS: JSON.stringify({ maxAssetsPerRun: 5 }),
+    GUARDRAILS: JSON.stringify({ mode: 'enforce', maxAssetsPerRun: 5 }),
+    ACTUATOR_FUNCTION_ARNS: JSON.stringify(Object.fromEntries(ACTUATORS.map((definition) => [definition.name, `arn:aws:lambda:eu-west-1:111122223333:function:${definition.name}`]))),
+    FORESTALL_ACCOUNT_ID: '111122223333',
     MAX_PATCH_CHECKS: '10',
     AWS_REGION: dynamo.client.region,
     AWS_ACCESS_KEY_ID: 'local',
@@ -77,11 +101,16 @@ afterAll(async () => {
 
 describe('playbook handlers on DynamoDB (dynalite)', () => {
   it('plans from the stored inventory with the guardrails from GUARDRAILS', async () => {
-    const plan = await planHandler({ detail: detail(EDGE), execution: EXECUTION });
+    const plan = await planHandler({ detail: detail(EDGE), account: '111122223333', execution: EXECUTION });
 
     expect(plan.targetAssetIds).toHaveLength(5);
     expect(plan.skipped).toHaveLength(3);
-    expect(plan.skipped[0]?.reason).toBe('blast-radius cap 5 reached');
+    expect(plan.skipped[0]?.reason).toBe('blast-radius cap of 5 assets per run reached');
+    expect(plan.steps.map((step) => [step.actuator, step.functionArn])).toEqual([
+      ['ec2-security-group', 'arn:aws:lambda:eu-west-1:111122223333:function:ec2-security-group'],
+      ['okta-sessions', 'arn:aws:lambda:eu-west-1:111122223333:function:okta-sessions'],
+      ['crowdstrike-containment', 'arn:aws:lambda:eu-west-1:111122223333:function:crowdstrike-containment'],
+    ]);
     expect(plan).toMatchObject({ tenant: TENANT, execution: EXECUTION, maxPatchChecks: 10, patchCheckIntervalSeconds: 3600 });
   });
 
@@ -108,27 +137,34 @@ describe('playbook handlers on DynamoDB (dynalite)', () => {
     const actuator =
       (fn: string): TaskHandler =>
       async (input) => {
-        const request = input as { operation: string; targets: unknown[] };
-        actuatorCalls.push({ fn, operation: request.operation, targets: request.targets.length });
-        return { actions: [] };
+        const request = input as { operation: string; targets?: unknown[] };
+        actuatorCalls.push({ fn, operation: request.operation, targets: request.targets?.length ?? 0 });
+        return { actuator: fn, operation: request.operation, summary: {}, actions: [] };
       };
     let checks = 0;
     const notices: string[] = [];
 
     const result = await runPlaybookLocally({
       definitionPath: join(import.meta.dirname, '../../../statemachines/cve-exposure-response.asl.json'),
-      input: { 'detail-type': 'Exposure Detected', source: 'forestall', detail: detail(EDGE) },
+      input: { 'detail-type': 'Exposure Detected', source: 'forestall', account: '111122223333', detail: detail(EDGE) },
       taskHandlers: {
         PlanFunctionArn: planHandler,
+        ReportStandingFunctionArn: async () => ({ marked: 0, note: '' }),
         CheckPatchFunctionArn: async (input) => {
           const answer = await checkPatchHandler(input);
           // The owners patch and re-import the inventory after the first check.
           if (++checks === 1) await importEstate('estate-patched.json', EDGE);
           return answer;
         },
-        SecurityGroupFunctionArn: actuator('ec2'),
-        OktaSessionsFunctionArn: actuator('okta'),
-        CrowdStrikeContainmentFunctionArn: (() => {
+        SlackNotifyFunctionArn: async (input) => {
+          notices.push((input as { kind: string }).kind);
+          return {};
+        },
+      },
+      functions: {
+        'arn:aws:lambda:eu-west-1:111122223333:function:ec2-security-group': actuator('ec2'),
+        'arn:aws:lambda:eu-west-1:111122223333:function:okta-sessions': actuator('okta'),
+        'arn:aws:lambda:eu-west-1:111122223333:function:crowdstrike-containment': (() => {
           let throttled = false;
           const act = actuator('crowdstrike');
           return async (input: unknown) => {
@@ -139,10 +175,6 @@ describe('playbook handlers on DynamoDB (dynalite)', () => {
             return act(input);
           };
         })(),
-        SlackNotifyFunctionArn: async (input) => {
-          notices.push((input as { kind: string }).kind);
-          return {};
-        },
       },
     });
 
@@ -155,8 +187,8 @@ describe('playbook handlers on DynamoDB (dynalite)', () => {
         { fn: 'ec2', operation: 'apply', targets: 5 },
         { fn: 'okta', operation: 'apply', targets: 1 },
         { fn: 'crowdstrike', operation: 'apply', targets: 5 },
-        { fn: 'crowdstrike', operation: 'revert', targets: 5 },
-        { fn: 'ec2', operation: 'revert', targets: 5 },
+        { fn: 'crowdstrike', operation: 'release', targets: 0 },
+        { fn: 'ec2', operation: 'release', targets: 0 },
       ]),
     );
     expect(actuatorCalls).toHaveLength(5);

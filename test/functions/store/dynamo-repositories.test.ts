@@ -191,7 +191,7 @@ describe('actions', () => {
     actuator: 'ec2-security-group',
     operation: 'restrict-ingress',
     target: 'sg-0abc1234',
-    status: 'planned',
+    status: 'applying',
     dryRun: false,
     requestedBy: 'arn:aws:states:us-east-1:123456789012:execution:cve-exposure-response:run-1',
     reason: 'CVE-2023-4966 act',
@@ -213,7 +213,7 @@ describe('actions', () => {
     await expect(repo.update(action('never-created'))).rejects.toBeInstanceOf(RecordNotFound);
   });
 
-  it('lists actions by execution and by expiry, leaving out reverted and later ones', async () => {
+  it('lists actions by execution and by expiry, leaving out released, reverted, notified and later ones', async () => {
     const repo = table.repositories.actions;
     const execution = 'arn:aws:states:us-east-1:123456789012:execution:cve-exposure-response:run-2';
     await repo.createIfAbsent(action('x-1', { requestedBy: execution, createdAt: '2025-08-25T02:03:00.000Z', expiresAt: '2025-08-25T10:00:00.000Z' }));
@@ -222,10 +222,14 @@ describe('actions', () => {
     await repo.createIfAbsent(action('x-4', { requestedBy: execution, createdAt: '2025-08-25T02:05:00.000Z' }));
     const reverted = await repo.get('act', 'x-3');
     await repo.update({ ...reverted!, status: 'reverted' });
+    await repo.createIfAbsent(action('x-5', { requestedBy: execution, createdAt: '2025-08-25T02:06:00.000Z', status: 'held', expiresAt: '2025-08-25T08:00:00.000Z' }));
+    await repo.createIfAbsent(action('x-6', { requestedBy: execution, createdAt: '2025-08-25T02:07:00.000Z', status: 'released', expiresAt: '2025-08-25T08:00:00.000Z' }));
+    await repo.createIfAbsent(action('x-7', { requestedBy: execution, createdAt: '2025-08-25T02:08:00.000Z', status: 'done', expiresAt: '2025-08-25T08:00:00.000Z', expiryNotifiedAt: '2025-08-25T08:05:00.000Z' }));
 
-    expect((await repo.listByExecution('act', execution)).map((a) => a.id)).toEqual(['x-2', 'x-1', 'x-3', 'x-4']);
-    expect((await repo.listExpiringBefore('act', '2025-08-25T11:00:00.000Z')).map((a) => a.id)).toEqual(['x-1']);
-    expect((await repo.listExpiringBefore('act', '2025-08-25T12:00:00.001Z')).map((a) => a.id)).toEqual(['x-1', 'x-2']);
+    expect((await repo.listByExecution('act', execution)).map((a) => a.id)).toEqual(['x-2', 'x-1', 'x-3', 'x-4', 'x-5', 'x-6', 'x-7']);
+    expect((await repo.listExpiringBefore('act', '2025-08-25T11:00:00.000Z')).map((a) => a.id)).toEqual(['x-5', 'x-1']);
+    expect((await repo.listExpiringBefore('act', '2025-08-25T12:00:00.001Z', 2)).map((a) => a.id)).toEqual(['x-5', 'x-1']);
+    expect((await repo.listExpiringBefore('act', '2025-08-25T12:00:00.001Z')).map((a) => a.id)).toEqual(['x-5', 'x-1', 'x-2']);
   });
 });
 

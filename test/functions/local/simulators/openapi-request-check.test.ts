@@ -1,45 +1,27 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadRequestChecker } from '../../../../functions/local/simulators/openapi-request-check.ts';
+import { FALCON_API } from '../../../../functions/actuators/crowdstrike-containment/falcon-api.ts';
+import { OKTA_API } from '../../../../functions/actuators/okta-sessions/okta-api.ts';
+import { createRequestChecker, toOpenApi3 } from '../../../../functions/local/simulators/openapi-request-check.ts';
 import type { RequestChecker } from '../../../../functions/local/simulators/openapi-request-check.ts';
+import { SLACK_API } from '../../../../functions/notify/slack/slack-api.ts';
 
-const specs = new URL('../../../fixtures/specs/', import.meta.url);
-
-describe('spec subsets', () => {
-  it('keep only the operations forestall calls, with every reference resolvable', () => {
-    const expected: Record<string, string[]> = {
-      'okta-subset.json': ['GET /api/v1/apps/{appId}/users', 'GET /api/v1/groups/{groupId}/users', 'DELETE /api/v1/users/{userId}/sessions', 'GET /api/v1/users/{id}'],
-      'crowdstrike-subset.json': ['POST /oauth2/token', 'POST /devices/entities/devices-actions/v2', 'GET /devices/entities/devices/v2'],
-      'slack-subset.json': ['POST /chat.postMessage'],
-    };
-    for (const [file, operations] of Object.entries(expected)) {
-      const text = readFileSync(new URL(file, specs), 'utf8');
-      const document = JSON.parse(text) as { paths: Record<string, Record<string, unknown>> };
-      const found = Object.entries(document.paths).flatMap(([path, item]) =>
-        Object.keys(item)
-          .filter((key) => ['get', 'post', 'put', 'delete', 'patch'].includes(key))
-          .map((method) => `${method.toUpperCase()} ${path}`),
-      );
-      expect(found.sort()).toEqual([...operations].sort());
-      for (const [, ref] of text.matchAll(/"\$ref": "#\/([^"]+)"/g)) {
-        let node: unknown = document;
-        for (const segment of (ref as string).split('/')) node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/')];
-        expect(node, `${file}: #/${ref}`).toBeDefined();
-      }
-    }
-  });
-});
+const document = (description: object) => structuredClone(description) as unknown as Record<string, unknown>;
 
 describe('openapi request checker', () => {
   let okta: RequestChecker;
   let falcon: RequestChecker;
   let slack: RequestChecker;
   beforeAll(async () => {
-    okta = await loadRequestChecker(new URL('okta-subset.json', specs));
-    falcon = await loadRequestChecker(new URL('crowdstrike-subset.json', specs));
-    slack = await loadRequestChecker(new URL('slack-subset.json', specs), {
+    okta = await createRequestChecker(document(OKTA_API));
+    falcon = await createRequestChecker(document(FALCON_API));
+    slack = await createRequestChecker(document(SLACK_API), {
       headerAliases: { token: (request) => /^Bearer (\S+)$/.exec(String(request.headers.authorization ?? ''))?.[1] },
     });
+  });
+
+  it('lists exactly the operations forestall describes', () => {
+    expect(falcon.operations.toSorted()).toEqual(['GET /devices/entities/devices/v2', 'POST /devices/entities/devices-actions/v2', 'POST /oauth2/token']);
+    expect(slack.operations).toEqual(['POST /chat.postMessage']);
   });
 
   it('accepts documented requests and returns their path parameters', () => {
@@ -63,7 +45,7 @@ describe('openapi request checker', () => {
     expect(result.violations.some((violation) => violation.startsWith('authorization: no documented credentials present'))).toBe(true);
   });
 
-  it('validates JSON bodies and required query parameters (Swagger 2 converted)', () => {
+  it('validates JSON bodies and required query parameters', () => {
     const result = falcon.check({ method: 'POST', url: '/devices/entities/devices-actions/v2', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{"device_ids":["a"]}' });
     expect(result).toMatchObject({ ok: false, violations: expect.arrayContaining(['body.ids: is required', 'query.action_name: is required']) });
     const missingBody = falcon.check({ method: 'POST', url: '/devices/entities/devices-actions/v2?action_name=contain', headers: { authorization: 'Bearer t' } });
@@ -73,14 +55,28 @@ describe('openapi request checker', () => {
   it('validates form bodies, typing values per the schema', () => {
     const ok = slack.check({ method: 'POST', url: '/api/chat.postMessage', headers: { authorization: 'Bearer xoxb-1', 'content-type': 'application/x-www-form-urlencoded' }, body: 'channel=C1&text=hi&unfurl_links=false' });
     expect(ok).toMatchObject({ ok: true, body: { channel: 'C1', text: 'hi', unfurl_links: false } });
-    const bad = slack.check({ method: 'POST', url: '/api/chat.postMessage', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=hi&mrkdwn=perhaps' });
+    const bad = slack.check({ method: 'POST', url: '/api/chat.postMessage', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=hi&unfurl_links=perhaps' });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
-    expect(bad.violations).toEqual(expect.arrayContaining(['body.channel: is required', 'body.mrkdwn: must be boolean', 'header.token: is required']));
+    expect(bad.violations).toEqual(expect.arrayContaining(['body.channel: is required', 'body.unfurl_links: must be boolean', 'header.token: is required']));
   });
 
   it('rejects a content type the operation does not document', () => {
     const result = falcon.check({ method: 'POST', url: '/oauth2/token', headers: { authorization: 'Basic eDp5', 'content-type': 'application/json' }, body: '{"client_id":"x"}' });
     expect(result).toMatchObject({ ok: false, violations: expect.arrayContaining([expect.stringContaining('content-type: application/json is not documented')]) });
+  });
+});
+
+describe('toOpenApi3', () => {
+  it('converts a Swagger 2 document (as some vendors publish) and leaves OpenAPI 3 alone', async () => {
+    const swagger = {
+      swagger: '2.0',
+      info: { title: 't', version: '1' },
+      host: 'api.example.com',
+      paths: { '/things': { get: { operationId: 'listThings', parameters: [{ name: 'limit', in: 'query', type: 'integer' }], responses: { '200': { description: 'ok' } } } } },
+    };
+    const converted = await toOpenApi3(swagger);
+    expect(converted).toMatchObject({ openapi: expect.stringMatching(/^3\./), paths: { '/things': { get: { parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer' } }] } } } });
+    expect(await toOpenApi3(document(SLACK_API))).toEqual(document(SLACK_API));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeSlackMessage, SlackNotifyRequestSchema, splitAffectedReasons } from '../../../../functions/actuators/slack/slack-message.ts';
+import { actionsFor, composeSlackMessage, splitAffectedReasons } from '../../../../functions/notify/slack/slack-message.ts';
 import type { ActionRecord } from '../../../../functions/model/action.ts';
 
 const base = { tenant: 'default', requestedBy: 'exec-1', reason: 'CVE-2023-4966', exposureIds: [], createdAt: '2025-01-01T02:00:00Z', updatedAt: '2025-01-01T02:00:00Z' };
@@ -13,10 +13,12 @@ const actions: ActionRecord[] = [
     status: 'done',
     dryRun: false,
     detail: 'revoked tcp 443 from 0.0.0.0/0',
+    expiresAt: '2025-01-04T02:00:00Z',
+    onExpiry: 'renew',
     inverse: { operation: 'AuthorizeSecurityGroupIngress', parameters: {}, description: 're-open tcp 443 from 0.0.0.0/0 on sg-0a1b2c3d' },
   },
   { ...base, id: 'o1', actuator: 'okta-sessions', operation: 'apply', target: 'okta-user:00u-alice', status: 'done', dryRun: false, inverse: { operation: 'none', parameters: {}, description: 'none: users sign in again; sessions cannot be restored' } },
-  { ...base, id: 'c1', actuator: 'crowdstrike-containment', operation: 'apply', target: 'crowdstrike-device:5f4e', status: 'skipped', dryRun: true, detail: 'dry-run: would network-contain host 5f4e' },
+  { ...base, id: 'c1', actuator: 'crowdstrike-containment', operation: 'apply', target: 'crowdstrike-device:5f4e', status: 'skipped', dryRun: true, detail: 'shadow: would network-contain host 5f4e' },
 ];
 const plan = {
   vulnerability: { id: 'CVE-2023-4966', name: 'Citrix Bleed', kev: true, cvss: 9.4, dueDate: '2023-11-08', requiredAction: 'Apply mitigations <per vendor>' },
@@ -34,22 +36,22 @@ describe('composeSlackMessage', () => {
   it('says what was done per actuator and target, why, how to undo, and what was skipped', () => {
     const message = composeSlackMessage({ kind: 'actions-taken', execution: 'exec-1', plan, actions });
     const text = allText(message);
-    expect(message.text).toBe(':rotating_light: forestall acted: CVE-2023-4966 (Citrix Bleed) (3 action(s), 1 dry-run)');
+    expect(message.text).toBe(':rotating_light: forestall acted: CVE-2023-4966 (Citrix Bleed) (3 action(s), 1 in shadow mode)');
     expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'forestall acted: CVE-2023-4966 (Citrix Bleed)' } });
     // why
     expect(text).toContain('In CISA KEV (known exploited), remediation due 2023-11-08');
     expect(text).toContain('SSVC decision: *act*');
     expect(text).toContain('• internet-facing');
     expect(text).toContain('Apply mitigations &lt;per vendor&gt;');
-    // what, grouped by actuator, dry-run marked
-    expect(text).toContain('_EC2 security groups (internet ingress)_\n• `111122223333/eu-west-1/sg-0a1b2c3d` apply: *done* - revoked tcp 443 from 0.0.0.0/0');
-    expect(text).toContain('`crowdstrike-device:5f4e` apply: *skipped (dry-run)*');
+    // what, grouped by actuator (titles from the registry), shadow marked, with how long it stands
+    expect(text).toContain('_EC2 security groups (internet ingress)_\n• `111122223333/eu-west-1/sg-0a1b2c3d` apply: *done* - revoked tcp 443 from 0.0.0.0/0 (stands until 2025-01-04T02:00:00Z, then renew)');
+    expect(text).toContain('`crowdstrike-device:5f4e` apply: *skipped (shadow)*');
     // how to undo, with the action id
     expect(text).toContain('• `a1` (111122223333/eu-west-1/sg-0a1b2c3d): re-open tcp 443 from 0.0.0.0/0 on sg-0a1b2c3d [AuthorizeSecurityGroupIngress]');
     expect(text).toContain('• `o1` (okta-user:00u-alice): none: users sign in again; sessions cannot be restored');
     // guardrails
     expect(text).toContain('*Skipped / guardrails*\n• netscaler-dr: never-touch tag forestall:never-touch');
-    expect(text).toContain('1 dry-run action(s)');
+    expect(text).toContain('shadow mode: 1 action(s) recorded, nothing changed for those');
   });
 
   it('reports a failure with the Step Functions error and cause', () => {
@@ -71,9 +73,40 @@ describe('composeSlackMessage', () => {
     for (const block of message.blocks) if ('text' in block) expect(block.text.text.length).toBeLessThanOrEqual(3000);
   });
 
-  it('accepts the outputs of parallel actuator branches as actions', () => {
-    const parsed = SlackNotifyRequestSchema.parse({ tenant: 'default', execution: 'exec-1', kind: 'actions-taken', plan, actions: [{ actions: [actions[0]] }, { actions: [actions[1], actions[2]] }] });
-    expect(parsed.actions.map((action) => action.id)).toEqual(['a1', 'o1', 'c1']);
+  it('says which holds keep a change standing and what a revert found', () => {
+    const released: ActionRecord = {
+      ...base,
+      id: 'r1',
+      actuator: 'crowdstrike-containment',
+      operation: 'release',
+      target: 'crowdstrike-device:5f4e',
+      status: 'released',
+      dryRun: false,
+      detail: 'hold of CVE-2023-4966 released; the change stands: still held for CVE-2023-6549',
+    };
+    const reverted: ActionRecord = {
+      ...released,
+      id: 'r2',
+      target: 'crowdstrike-device:9a8b',
+      status: 'reverted',
+      detail: 'containment lift requested',
+      confirmation: { verdict: 'restored', observed: 'host status normal', checkedAt: '2025-01-02T02:00:00Z' },
+    };
+    const text = allText(composeSlackMessage({ kind: 'released', execution: 'exec-1', plan, actions: [released, reverted] }));
+    expect(text).toContain('*What was released*');
+    expect(text).toContain('`crowdstrike-device:5f4e` release: *released* - hold of CVE-2023-4966 released; the change stands: still held for CVE-2023-6549');
+    expect(text).toContain('`crowdstrike-device:9a8b` release: *reverted* - containment lift requested (vendor now: host status normal, restored)');
+  });
+
+  it('reports the kind of actions each notification is about', () => {
+    const release = { ...actions[0], id: 'x', operation: 'release', status: 'reverted' } as ActionRecord;
+    const slack = { ...actions[0], id: 's', actuator: 'slack', operation: 'notify-actions-taken' } as ActionRecord;
+    const all = [...actions, release, slack];
+    expect(actionsFor('actions-taken', all).map((a) => a.id)).toEqual(['a1', 'o1', 'c1']);
+    expect(actionsFor('released', all).map((a) => a.id)).toEqual(['x']);
+    expect(actionsFor('still-contained', all).map((a) => a.id)).toEqual(['a1', 'o1']);
+    expect(actionsFor('failed', all).map((a) => a.id)).toEqual(['a1', 'o1', 'c1', 'x']);
+    expect(actionsFor('nothing-to-do', all)).toEqual([]);
   });
 });
 

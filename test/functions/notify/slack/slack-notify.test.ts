@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlackNotifyRequestSchema } from '../../../../functions/actuators/slack/slack-message.ts';
-import { createSlackClient, notifySlack } from '../../../../functions/actuators/slack/slack-notify.ts';
-import { VendorAuthFailed, VendorRateLimited } from '../../../../functions/actuators/vendor-errors.ts';
-import { startSlackSimulator } from '../../../../functions/local/simulators/slack-simulator.ts';
-import { startActionStore } from '../action-store.ts';
+import type { ActionRecord } from '../../../../functions/model/action.ts';
+import { SlackNotifyRequestSchema } from '../../../../functions/notify/slack/slack-message.ts';
+import { createSlackClient, notifySlack } from '../../../../functions/notify/slack/slack-notify.ts';
+import { startSlackSimulator } from '../../../../functions/notify/slack/slack-simulator.ts';
+import { VendorAuthFailed, VendorRateLimited } from '../../../../functions/vendor/vendor-errors.ts';
+import { startActionStore } from '../../actuators/action-store.ts';
 
 const TOKEN = 'xoxb-simulated';
 const notification = SlackNotifyRequestSchema.parse({
@@ -11,7 +12,6 @@ const notification = SlackNotifyRequestSchema.parse({
   execution: 'exec-slack-1',
   kind: 'actions-taken',
   plan: { vulnerability: { id: 'CVE-2023-4966', name: 'Citrix Bleed', kev: true }, decision: 'act', reasons: ['internet-facing'] },
-  actions: [],
 });
 
 describe('Slack notifier', () => {
@@ -49,6 +49,33 @@ describe('Slack notifier', () => {
     const error = await notifySlack(right, { ...notification, execution: 'exec-slack-2' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(VendorRateLimited);
     expect((error as VendorRateLimited).retryAfterSeconds).toBe(30);
+  });
+
+  it("reports the run's actions as the audit trail has them, holds and expiry included", async () => {
+    const at = '2023-10-18T02:00:00.000Z';
+    const held: ActionRecord = {
+      tenant: 'default',
+      id: 'held-1',
+      actuator: 'crowdstrike-containment',
+      operation: 'apply',
+      target: 'crowdstrike-device:5f4e',
+      status: 'held',
+      dryRun: false,
+      requestedBy: 'exec-slack-1',
+      reason: 'CVE-2023-4966',
+      exposureIds: [],
+      detail: 'already changed by forestall for CVE-2023-6549; held for CVE-2023-4966 too',
+      expiresAt: '2023-10-21T02:00:00.000Z',
+      onExpiry: 'renew',
+      createdAt: at,
+      updatedAt: at,
+    };
+    await store.actions.createIfAbsent(held);
+    const deps = { actions: store.actions, slack: createSlackClient({ token: TOKEN, slackApiUrl: `${sim.url}/api/` }), channel: 'C0SECOPS' };
+    await notifySlack(deps, notification);
+    const text = JSON.stringify(sim.state.messages[0]?.blocks);
+    expect(text).toContain('CrowdStrike host containment');
+    expect(text).toContain('already changed by forestall for CVE-2023-6549; held for CVE-2023-4966 too (stands until 2023-10-21T02:00:00.000Z, then renew)');
   });
 
   it('rejects a post without a channel with 400 naming the violation', async () => {
