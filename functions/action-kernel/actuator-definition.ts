@@ -22,6 +22,11 @@ export interface ActuatorDefinition<T = unknown> {
   targetsFor(assets: readonly Asset[]): T[];
   /** The assets a target stands for. */
   assetIdsOf(target: T): string[];
+  /**
+   * The vendor identities a target changes (`crowdstrike-device:<aid>`, `aws-security-group:<id>`), in the
+   * form `assetIdentities` gives them: Plan drops a target that touches a protected one.
+   */
+  identitiesOf(target: T): string[];
   /** Defaults for the tenant policy's per-actuator entry. */
   readonly policy: { expiresAfterHours: number; onExpiry: OnExpiry; onFailure: OnFailure };
   readonly deployment: ActuatorDeployment;

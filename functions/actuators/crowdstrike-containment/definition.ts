@@ -17,6 +17,7 @@ export const crowdStrikeContainmentDefinition: ActuatorDefinition<CrowdStrikeTar
   targetSchema: CrowdStrikeTargetSchema,
   targetsFor: (assets) => assets.flatMap((asset) => (asset.edr?.vendor === 'crowdstrike' ? [{ assetId: asset.id, deviceId: asset.edr.deviceId }] : [])),
   assetIdsOf: (target) => [target.assetId],
+  identitiesOf: (target) => [`crowdstrike-device:${target.deviceId}`],
   // A failed run leaves hosts contained (isolation is the safe side) until the expiry, which renews only
   // while the host is still exposed.
   policy: { expiresAfterHours: 72, onExpiry: 'renew', onFailure: 'keep' },

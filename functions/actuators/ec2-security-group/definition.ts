@@ -106,6 +106,7 @@ export const ec2SecurityGroupDefinition: ActuatorDefinition<Ec2SecurityGroupTarg
         : [],
     ),
   assetIdsOf: (target) => [target.assetId],
+  identitiesOf: (target) => [`aws-instance:${target.instanceId}`, ...target.securityGroups.map((group) => `aws-security-group:${group}`)],
   // A failed run puts the rules back (closed ingress stops the service for its users), unlike host
   // containment, which stays until its expiry.
   policy: { expiresAfterHours: 72, onExpiry: 'renew', onFailure: 'revert' },

@@ -86,12 +86,15 @@ export function ec2SecurityGroup(api: Ec2Api): ActuatorPlugin<Ec2SecurityGroupTa
 
     async units(targets, { policy }) {
       const byGroup = new Map<string, GroupUnit>();
+      // The assets behind each group: its records name only their exposures, and expiry renews on them.
+      const assetsOf = new Map<string, Set<string>>();
       for (const target of targets) {
         for (const groupId of target.securityGroups) {
           const key = groupKey({ account: target.account, region: target.region, groupId });
           const unit = byGroup.get(key) ?? { account: target.account, region: target.region, groupId, instanceIds: [] };
           if (!unit.instanceIds.includes(target.instanceId)) unit.instanceIds.push(target.instanceId);
           byGroup.set(key, unit);
+          assetsOf.set(key, (assetsOf.get(key) ?? new Set()).add(target.assetId));
         }
       }
       const units: Array<Unit<GroupUnit>> = [];
@@ -106,7 +109,7 @@ export function ec2SecurityGroup(api: Ec2Api): ActuatorPlugin<Ec2SecurityGroupTa
           if (!(error instanceof AccountNotEnrolled)) throw error;
         }
         if (reason) skipped.push({ key, reason });
-        else units.push({ key, unit, label: describeGroup(unit) });
+        else units.push({ key, unit, label: describeGroup(unit), assetIds: [...(assetsOf.get(key) ?? [])] });
       }
       return { units, skipped };
     },

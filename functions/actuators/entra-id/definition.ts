@@ -48,6 +48,7 @@ export const entraIdDefinition: ActuatorDefinition<EntraTarget> = {
   targetSchema: EntraTargetSchema,
   targetsFor,
   assetIdsOf: (target) => [...target.assetIds],
+  identitiesOf: (target) => [`entra-group:${target.adminGroupId}`],
   // Disabled admins cannot do their work: a failed run gives the accounts back, and so does a day
   // without a renewal.
   policy: { expiresAfterHours: 24, onExpiry: 'revert', onFailure: 'revert' },

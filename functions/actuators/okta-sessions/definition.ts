@@ -40,6 +40,7 @@ export const oktaSessionsDefinition: ActuatorDefinition<OktaSessionsTarget> = {
   targetSchema: OktaSessionsTargetSchema,
   targetsFor,
   assetIdsOf: (target) => [...target.assetIds],
+  identitiesOf: (target) => [`okta-app:${target.appId}`],
   // Cleared sessions are never held, expired or reverted; the kernel ignores this for one-shot changes.
   policy: { expiresAfterHours: 72, onExpiry: 'notify', onFailure: 'keep' },
   deployment: {
