@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../functions/model/events.ts';
-import { EventPatterns, type EventPatternName } from '../functions/routing/rules.ts';
+import { rulePattern, type EventPatternName } from '../functions/routing/rules.ts';
 import type { ForestallFunction } from './forestall-function.ts';
 
 /** The bus name the local runtime also uses. */
@@ -173,12 +173,15 @@ export class ForestallBus extends Construct {
     return this.bus.eventBusName;
   }
 
-  /** A rule on this bus whose pattern is exactly `EventPatterns[pattern]` from `functions/routing/rules.ts`. */
+  /**
+   * A rule on this bus whose pattern is exactly `rulePattern(pattern, <this stack's account>)` from
+   * `functions/routing/rules.ts`: rules that start action playbooks match only this account's events.
+   */
   addRule(id: string, pattern: EventPatternName, options: ForestallRuleOptions = {}): events.Rule {
     return new events.Rule(this, id, {
       eventBus: this.bus,
       description: options.description ?? `forestall ${pattern}`,
-      eventPattern: toCdkEventPattern(EventPatterns[pattern]),
+      eventPattern: toCdkEventPattern(rulePattern(pattern, Stack.of(this).account)),
       targets: options.targets,
     });
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,6 +27,9 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as forestallCreateRequire } from 'node:module'; const require = forestallCreateRequire(import.meta.url);";
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{1,62}$/;
+
+/** Lambda's limit on the total size of a function's environment variables (names and values). */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /** Properties of {@link ForestallFunction}. */
 export interface ForestallFunctionProps {
@@ -207,6 +210,9 @@ export class ForestallFunction extends Construct {
       });
     }
 
+    // Checked when the app synthesizes, after every grant has added its variables.
+    this.node.addValidation({ validate: () => this.checkEnvironmentSize(props.serviceName) });
+
     NagSuppressions.addResourceSuppressions(this.function, [
       {
         id: 'AwsSolutions-L1',
@@ -244,6 +250,56 @@ export class ForestallFunction extends Construct {
   addEnvironment(name: string, value: string): void {
     this.function.addEnvironment(name, value);
   }
+
+  /**
+   * The size of the function's environment as Lambda counts it (names and values), with each deploy-time
+   * value (an ARN, a generated name) counted at the size it can reach.
+   */
+  environmentSize(): { total: number; byVariable: Record<string, number> } {
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    const resolved = Stack.of(this).resolve(cfn.environment) as { Variables?: Record<string, unknown>; variables?: Record<string, unknown> } | undefined;
+    const variables = resolved?.Variables ?? resolved?.variables ?? {};
+    const byVariable = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, Buffer.byteLength(name) + estimatedLength(value)]));
+    return { total: Object.values(byVariable).reduce((sum, size) => sum + size, 0), byVariable };
+  }
+
+  private checkEnvironmentSize(serviceName: string): string[] {
+    const { total, byVariable } = this.environmentSize();
+    if (total <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return [];
+    const largest = Object.entries(byVariable)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 3)
+      .map(([name, size]) => `${name} ${size} bytes`)
+      .join(', ');
+    return [
+      `ForestallFunction(${serviceName}): its environment variables come to about ${total} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit ` +
+        `(largest: ${largest}); shorten what feeds them, e.g. forestall:guardrails and forestall:tenants (leave out fields that repeat the defaults)`,
+    ];
+  }
+}
+
+/** Upper bounds for values known only at deploy time. */
+const PSEUDO_PARAMETER_LENGTHS: Record<string, number> = {
+  'AWS::AccountId': 12,
+  'AWS::Region': 14,
+  'AWS::Partition': 10,
+  'AWS::URLSuffix': 20,
+};
+/** A generated name or ARN (a function ARN is at most ~140 characters; table and queue names are shorter in practice). */
+const DEPLOY_TIME_VALUE_LENGTH = 140;
+
+function estimatedLength(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record['Fn::Join'])) {
+      const [delimiter, parts] = record['Fn::Join'] as [string, unknown[]];
+      return parts.reduce<number>((sum, part) => sum + estimatedLength(part), 0) + Buffer.byteLength(delimiter) * Math.max(0, parts.length - 1);
+    }
+    if (typeof record.Ref === 'string' && record.Ref in PSEUDO_PARAMETER_LENGTHS) return PSEUDO_PARAMETER_LENGTHS[record.Ref]!;
+  }
+  return DEPLOY_TIME_VALUE_LENGTH;
 }
 
 let sourcesDigest: string | undefined;

@@ -1,35 +1,51 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Actuators } from './actuators.ts';
+import { tenantPolicySettings, type TenantPolicySettings } from './construct-validation.ts';
 import { CveExposureResponsePlaybook } from './cve-exposure-response-playbook.ts';
+import { ExpirySweeper } from './expiry-sweeper.ts';
 import { ExposureMatch } from './exposure-match.ts';
+import { ForestallAlarms } from './forestall-alarms.ts';
 import { ForestallBus } from './forestall-bus.ts';
 import type { ForestallConfig } from './forestall-config.ts';
 import { ForestallLogsKey } from './forestall-logs-key.ts';
 import { ForestallTable } from './forestall-table.ts';
 import { InventoryImport } from './inventory-import.ts';
 import { KevIngest } from './kev-ingest.ts';
+import { SlackNotifier } from './slack-notifier.ts';
 
 /** Properties of {@link ForestallStack}: standard stack props plus the deployment settings. */
-export interface ForestallStackProps extends StackProps, ForestallConfig {}
+export interface ForestallStackProps extends StackProps, Omit<ForestallConfig, 'centralAccountId'> {}
 
 /**
- * The forestall walking skeleton: KEV ingest -> table -> exposure matching -> bus ->
- * cve-exposure-response playbook -> actuators (EC2, Okta, CrowdStrike, Slack).
+ * forestall: KEV ingest -> table -> exposure matching -> bus -> cve-exposure-response playbook ->
+ * actuators (one per registry entry) and the Slack notifier; an expiry sweeper for changes whose time is
+ * up; every alarm to one encrypted SNS topic. Tenants start in shadow mode unless their policy says enforce.
  */
 export class ForestallStack extends Stack {
   readonly table: ForestallTable;
   readonly bus: ForestallBus;
   readonly logsKey: ForestallLogsKey;
+  readonly alarms: ForestallAlarms;
+  readonly policies: TenantPolicySettings;
   readonly kevIngest: KevIngest;
   readonly inventoryImport: InventoryImport;
   readonly exposureMatch: ExposureMatch;
   readonly actuators: Actuators;
+  readonly slackNotifier: SlackNotifier;
   readonly playbook: CveExposureResponsePlaybook;
+  readonly expirySweeper: ExpirySweeper;
 
   constructor(scope: Construct, id: string, props: ForestallStackProps = {}) {
     super(scope, id, { description: 'forestall: preemptive security operations', ...props });
+    // Policies first: a bad one fails synth before anything is bundled.
+    this.policies = tenantPolicySettings('ForestallStack', props.guardrails, props.tenants);
+    const tenantId = props.tenantId ?? 'default';
+
     const logEncryptionKey = (this.logsKey = new ForestallLogsKey(this, 'LogsKey')).key;
+    this.alarms = new ForestallAlarms(this, 'Alarms', { emails: props.alarmEmails });
+    // Every alarm in this stack, whoever adds it and whenever, notifies the topic.
+    this.alarms.notifyEveryAlarm(this);
 
     this.table = new ForestallTable(this, 'Table');
     this.bus = new ForestallBus(this, 'Bus', {
@@ -41,7 +57,7 @@ export class ForestallStack extends Stack {
     this.kevIngest = new KevIngest(this, 'KevIngest', {
       table: this.table,
       bus: this.bus,
-      tenantId: props.tenantId,
+      tenantId,
       kevUrl: props.kevUrl,
       nvdApiUrl: props.nvdApiUrl,
       nvdLookupsPerRun: props.nvdLookupsPerRun,
@@ -50,7 +66,7 @@ export class ForestallStack extends Stack {
     });
     this.inventoryImport = new InventoryImport(this, 'InventoryImport', {
       table: this.table,
-      tenantId: props.tenantId,
+      tenantId,
       logEncryptionKey,
     });
     this.exposureMatch = new ExposureMatch(this, 'ExposureMatch', {
@@ -61,22 +77,40 @@ export class ForestallStack extends Stack {
     this.actuators = new Actuators(this, 'Actuators', {
       table: this.table,
       bus: this.bus,
-      oktaOrgUrl: props.oktaOrgUrl,
-      oktaApiTokenSecretName: props.oktaApiTokenSecretName,
-      crowdStrikeBaseUrl: props.crowdStrikeBaseUrl,
-      crowdStrikeClientSecretName: props.crowdStrikeClientSecretName,
-      slackTokenSecretName: props.slackTokenSecretName,
+      settings: props.actuatorSettings,
+      policies: this.policies,
+      logEncryptionKey,
+    });
+    this.slackNotifier = new SlackNotifier(this, 'SlackNotifier', {
+      table: this.table,
       slackChannel: props.slackChannel,
-      securityGroupTag: props.securityGroupTag,
-      securityGroupRegions: props.securityGroupRegions,
+      slackTokenSecretName: props.slackTokenSecretName,
       logEncryptionKey,
     });
     this.playbook = new CveExposureResponsePlaybook(this, 'CveExposureResponse', {
       table: this.table,
       bus: this.bus,
       actuators: this.actuators,
-      guardrails: props.guardrails,
+      slackNotifier: this.slackNotifier,
+      policies: this.policies,
       logEncryptionKey,
     });
+    this.expirySweeper = new ExpirySweeper(this, 'ExpirySweeper', {
+      table: this.table,
+      actuators: this.actuators,
+      slackNotifier: this.slackNotifier,
+      policies: this.policies,
+      tenants: [tenantId, ...this.policies.tenants],
+      logEncryptionKey,
+    });
+
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('EventBusName', this.bus.eventBusName, 'forestall event bus: rules in subscriber accounts and PutEvents from senders name it');
+    output('EventBusArn', this.bus.bus.eventBusArn, 'forestall event bus ARN');
+    output('TableName', this.table.tableName, 'forestall table: intel, assets, exposures and the action audit trail');
+    output('PlaybookStateMachineArn', this.playbook.stateMachine.stateMachineArn, 'cve-exposure-response state machine');
+    output('InventoryImportFunctionName', this.inventoryImport.handler.function.functionName, 'invoke with {tenant?, inventory: {assets: [...]}} to import assets');
+    output('AlarmTopicArn', this.alarms.topic.topicArn, 'every forestall alarm publishes here: subscribe email, AWS Chatbot or a pager');
+    output('ExpirySweeperFunctionName', this.expirySweeper.handler.function.functionName, 'releases, renews or reports expired actions every five minutes');
   }
 }

@@ -50,7 +50,7 @@ export interface KevIngestProps {
   readonly nvdApiKeySecretName?: string;
   /**
    * How often the catalogue is polled (a conditional GET, so unchanged polls cost no writes); whole
-   * minutes, 5 minutes to 1 day. An event not delivered before the next poll is dropped, not queued.
+   * minutes, 5 minutes to 1 day. An event not delivered before the next poll goes to the dead-letter queue.
    * @default Duration.hours(1)
    */
   readonly interval?: Duration;
@@ -63,7 +63,8 @@ export interface KevIngestProps {
 
 /**
  * Scheduled CISA KEV ingest with NVD enrichment: polls the catalogue, stores changed entries, looks up
- * NVD records within the rate budget, and emits `Intel Changed`.
+ * NVD records within the rate budget, and emits `Intel Changed`. A poll EventBridge cannot deliver, or
+ * that fails every asynchronous retry, lands in the function's dead-letter queue (alarmed).
  */
 export class KevIngest extends Construct {
   readonly handler: ForestallFunction;
@@ -106,6 +107,8 @@ export class KevIngest extends Construct {
       // One run at a time: runs share the source cursor and the NVD rate budget.
       reservedConcurrentExecutions: 1,
       logEncryptionKey: props.logEncryptionKey,
+      // A poll that cannot be delivered or fails every retry is kept (and alarmed), not lost.
+      deadLetterQueue: true,
       environment: {
         TENANT_ID: tenantId,
         KEV_URL: kevUrl,
@@ -126,7 +129,13 @@ export class KevIngest extends Construct {
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'forestall: poll CISA KEV',
       schedule: events.Schedule.rate(interval),
-      targets: [new targets.LambdaFunction(this.handler.function, { retryAttempts: 2, maxEventAge: interval })],
+      targets: [
+        new targets.LambdaFunction(this.handler.function, {
+          deadLetterQueue: this.handler.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: interval,
+        }),
+      ],
     });
   }
 }

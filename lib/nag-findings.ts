@@ -25,3 +25,32 @@ export function secretReadSuppression(scope: IConstruct, secretName: string): Na
     appliesTo: [`Resource::${findingArn(scope, 'secretsmanager', `secret:${secretName}-??????`)}`],
   };
 }
+
+/**
+ * How cdk-nag writes a value in a finding (`Resource::<this>`): the value resolved to CloudFormation and
+ * flattened as cdk-nag's own `flattenCfnReference` does (`Ref` -> `<Id>`, `Fn::GetAtt` -> `<Id.Attr>`,
+ * `Fn::Join` joined, `${...}` -> `<...>`). Lets `appliesTo` name a token-built ARN exactly.
+ */
+export function nagFinding(scope: IConstruct, value: unknown): string {
+  return flattenReference(Stack.of(scope).resolve(value));
+}
+
+function flattenReference(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (typeof node === 'object' && node !== null) {
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record['Fn::Join'])) {
+      const [delimiter, items] = record['Fn::Join'] as [string, unknown[]];
+      return items.map(flattenReference).join(delimiter);
+    }
+    if (record['Fn::Sub'] !== undefined) return flattenReference(record['Fn::Sub']);
+    if (Array.isArray(record['Fn::GetAtt'])) {
+      const [resource, attribute] = record['Fn::GetAtt'] as [unknown, unknown];
+      return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
+    }
+    if (record['Fn::ImportValue'] !== undefined) return flattenReference(record['Fn::ImportValue']);
+    if (record.Ref !== undefined) return `<${flattenReference(record.Ref)}>`;
+  }
+  return JSON.stringify(node);
+}

@@ -2,13 +2,14 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLE_GLOBAL_SECONDARY_INDEXES, TABLE_KEY_SCHEMA } from '../../functions/store/table-definition.ts';
-import { Actuators } from '../../lib/actuators.ts';
+import { tenantPolicySettings } from '../../lib/construct-validation.ts';
 import { ExposureMatch } from '../../lib/exposure-match.ts';
 import { ForestallBus } from '../../lib/forestall-bus.ts';
-import { KevIngest } from '../../lib/kev-ingest.ts';
-import { guardrailsJson } from '../../lib/construct-validation.ts';
 import { ForestallFunction } from '../../lib/forestall-function.ts';
+import { ForestallStack } from '../../lib/forestall-stack.ts';
 import { ForestallTable } from '../../lib/forestall-table.ts';
+import { KevIngest } from '../../lib/kev-ingest.ts';
+import { SlackNotifier } from '../../lib/slack-notifier.ts';
 
 // Props are checked before anything is bundled, so these run without building a function.
 const stack = () => new Stack(new App(), 'PropsTest');
@@ -62,59 +63,71 @@ describe('ForestallFunction', () => {
   });
 });
 
-describe('Actuators props', () => {
-  const table = () => {
+describe('SlackNotifier props', () => {
+  it('takes a secret name, never an ARN or a name that looks like an ARN suffix, and a plausible channel', () => {
     const s = stack();
-    return { s, table: new ForestallTable(s, 'Table'), bus: new ForestallBus(s, 'Bus') };
-  };
-
-  it('limits the EC2 actuator to real region names', () => {
-    const { s, table: t, bus: b } = table();
-    expect(() => new Actuators(s, 'A', { table: t, bus: b, securityGroupRegions: [] })).toThrow(/securityGroupRegions/);
-    expect(() => new Actuators(s, 'B', { table: t, bus: b, securityGroupRegions: ['eu-west-1', 'moon'] })).toThrow(
-      /securityGroupRegions must list AWS region names, got \["eu-west-1","moon"\]/,
+    const table = new ForestallTable(s, 'Table');
+    expect(() => new SlackNotifier(s, 'A', { table, slackTokenSecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-AbCdEf' })).toThrow(
+      /slackTokenSecretName must be a secret name, not an ARN/,
     );
-  });
-
-  it('takes secret names, never ARNs or names that look like an ARN suffix', () => {
-    const { s, table: t, bus: b } = table();
-    expect(
-      () =>
-        new Actuators(s, 'A', {
-          table: t,
-          bus: b,
-          oktaApiTokenSecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:okta-AbCdEf',
-        }),
-    ).toThrow(/oktaApiTokenSecretName must be a secret name, not an ARN/);
-    expect(() => new Actuators(s, 'B', { table: t, bus: b, slackTokenSecretName: 'forestall/slack-abcdef' })).toThrow(
-      /ends like a random ARN suffix/,
-    );
-  });
-
-  it('requires https vendor URLs and a plausible Slack channel', () => {
-    const { s, table: t, bus: b } = table();
-    expect(() => new Actuators(s, 'A', { table: t, bus: b, oktaOrgUrl: 'http://example.okta.com' })).toThrow(
-      /oktaOrgUrl must be an https URL/,
-    );
-    expect(() => new Actuators(s, 'B', { table: t, bus: b, crowdStrikeBaseUrl: 'not a url' })).toThrow(/crowdStrikeBaseUrl is not a URL/);
-    expect(() => new Actuators(s, 'C', { table: t, bus: b, slackChannel: 'two words' })).toThrow(/slackChannel/);
+    expect(() => new SlackNotifier(s, 'B', { table, slackTokenSecretName: 'forestall/slack-abcdef' })).toThrow(/ends like a random ARN suffix/);
+    expect(() => new SlackNotifier(s, 'C', { table, slackChannel: 'two words' })).toThrow(/slackChannel "two words" is not a Slack channel/);
   });
 });
 
-describe('guardrailsJson', () => {
-  it('fills the domain defaults, so the plan step reads the whole policy', () => {
-    expect(JSON.parse(guardrailsJson('Test', { dryRun: true }))).toEqual({
-      dryRun: true,
-      neverTouchTags: { 'forestall:never-touch': 'true' },
-      maxAssetsPerRun: 25,
-    });
+describe('tenantPolicySettings', () => {
+  it('passes the policies as written (the functions fill the defaults, shadow first) and lists the tenants', () => {
+    const settings = tenantPolicySettings('Test', { maxAssetsPerRun: 3 }, { acme: { mode: 'enforce' }, beta: {} });
+    expect(JSON.parse(settings.guardrailsJson)).toEqual({ maxAssetsPerRun: 3 });
+    expect(JSON.parse(settings.tenantPoliciesJson)).toEqual({ acme: { mode: 'enforce' }, beta: {} });
+    expect(settings.tenants).toEqual(['acme', 'beta']);
+    expect(tenantPolicySettings('Test')).toEqual({ guardrailsJson: '{}', tenantPoliciesJson: '{}', tenants: [] });
   });
 
-  it('names the construct and the field that breaks the schema', () => {
-    expect(() => guardrailsJson('CveExposureResponsePlaybook', { maxAssetsPerRun: -1 })).toThrow(
-      /CveExposureResponsePlaybook: guardrails: maxAssetsPerRun:/,
+  it('names the field of the default policy that breaks the schema', () => {
+    expect(() => tenantPolicySettings('ForestallStack', { maxAssetsPerRun: -1 })).toThrow(/ForestallStack: guardrails\.maxAssetsPerRun: Too small/);
+    expect(() => tenantPolicySettings('Test', { surprise: true })).toThrow(/Test: guardrails: Unrecognized key: "surprise"/);
+    expect(() => tenantPolicySettings('Test', [])).toThrow(/guardrails must be a JSON object/);
+  });
+
+  it('names the tenant and the field of an override that breaks the schema', () => {
+    expect(() => tenantPolicySettings('ForestallStack', {}, { acme: { mode: 'enforced' } })).toThrow(/ForestallStack: tenants\.acme\.mode: Invalid option/);
+    expect(() => tenantPolicySettings('Test', {}, { acme: { windowHours: 0 }, beta: { maxAsetsPerRun: 3 } })).toThrow(
+      /tenants\.acme\.windowHours: Too small.*; tenants\.beta: Unrecognized key: "maxAsetsPerRun"/,
     );
-    expect(() => guardrailsJson('Test', { surprise: true })).toThrow(/Test: guardrails: \(policy\): Unrecognized key/);
+    // The merged policy is checked: an override can break a field only together with the defaults.
+    expect(() => tenantPolicySettings('Test', { actuators: { 'crowdstrike-containment': { onExpiry: 'renew' } } }, { acme: { actuators: { x: { enabled: 'no' } } } })).toThrow(
+      /tenants\.acme\.actuators\.x\.enabled/,
+    );
+    expect(() => tenantPolicySettings('Test', {}, { 'Not A Tenant': {} })).toThrow(/tenants: tenant "Not A Tenant": tenant id/);
+    expect(() => tenantPolicySettings('Test', {}, { acme: 'enforce' })).toThrow(/tenant "acme"/);
+  });
+});
+
+describe("Lambda's 4 KB environment limit", () => {
+  const noBundling = () => new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'EnvTest');
+
+  it('fails synth naming the function and its largest variables', () => {
+    const s = noBundling();
+    new ForestallFunction(s, 'F', { entry: 'functions/playbook/plan.handler.ts', serviceName: 'big-env', environment: { SMALL: 'x', HUGE: 'y'.repeat(4000) } });
+    expect(() => Template.fromStack(s)).toThrow(/ForestallFunction\(big-env\): its environment variables come to about \d+ bytes, over Lambda's 4096-byte limit \(largest: HUGE 4004 bytes/);
+  });
+
+  it('counts deploy-time values at the size they can reach', () => {
+    const s = noBundling();
+    const table = new ForestallTable(s, 'Table');
+    const fn = new ForestallFunction(s, 'F', { entry: 'functions/playbook/plan.handler.ts', serviceName: 'sized', environment: { A: 'abc' } });
+    table.grantRead(fn);
+    const { byVariable } = fn.environmentSize();
+    expect(byVariable.A).toBe(4);
+    expect(byVariable.TABLE_NAME).toBe('TABLE_NAME'.length + 140);
+  });
+
+  it('stops a stack whose tenant policies leave no room, before deployment', () => {
+    const tenants = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`tenant-${i}`, { mode: 'enforce', protectedIdentities: ['okta-user:00u1abcdefghijk'] }]));
+    expect(() => Template.fromStack(new ForestallStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Big', { tenants }))).toThrow(
+      /over Lambda's 4096-byte limit \(largest: TENANT_POLICIES/,
+    );
   });
 });
 

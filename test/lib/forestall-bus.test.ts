@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
-import { EventPatterns } from '../../functions/routing/rules.ts';
+import { ACTION_TRIGGERS, EventPatterns, rulePattern, type EventPatternName } from '../../functions/routing/rules.ts';
 import { ForestallBus, toCdkEventPattern } from '../../lib/forestall-bus.ts';
 
 function busStack(props: ConstructorParameters<typeof ForestallBus>[2] = {}) {
@@ -12,13 +12,30 @@ function busStack(props: ConstructorParameters<typeof ForestallBus>[2] = {}) {
 }
 
 describe('toCdkEventPattern', () => {
-  it('renders every shared pattern back to exactly the rules.ts object', () => {
+  it('renders every shared pattern back to exactly the rules.ts object, action triggers limited to the stack account', () => {
     const { stack, bus } = busStack();
-    for (const name of Object.keys(EventPatterns) as (keyof typeof EventPatterns)[]) bus.addRule(`Rule-${name}`, name);
-    const patterns = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map(
-      (rule) => rule.Properties.EventPattern,
+    const names = Object.keys(EventPatterns) as EventPatternName[];
+    for (const name of names) bus.addRule(`Rule-${name}`, name);
+    const patterns = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    const ownAccount = { Ref: 'AWS::AccountId' };
+    expect(patterns).toEqual(
+      names.map((name) => {
+        const pattern = JSON.parse(JSON.stringify(rulePattern(name, 'OWN')));
+        return pattern.account ? { ...pattern, account: [ownAccount] } : pattern;
+      }),
     );
-    expect(patterns).toEqual(Object.values(EventPatterns).map((pattern) => JSON.parse(JSON.stringify(pattern))));
+    const byName = Object.fromEntries(names.map((name, index) => [name, patterns[index]]));
+    // The playbook starts only for this account's findings; intel may come from any admitted account.
+    expect(byName.exposureAct.account).toEqual([ownAccount]);
+    expect(byName.intelChanged.account).toBeUndefined();
+    for (const name of ACTION_TRIGGERS) expect(byName[name].account, name).toEqual([ownAccount]);
+  });
+
+  it('names the literal account in a stack with a concrete account', () => {
+    const stack = new Stack(new App(), 'Concrete', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new ForestallBus(stack, 'Bus').addRule('Act', 'exposureAct');
+    const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+    expect(rule!.Properties.EventPattern.account).toEqual(['123456789012']);
   });
 
   it('keeps content-filter operators unchanged', () => {

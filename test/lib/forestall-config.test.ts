@@ -1,51 +1,105 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { readForestallConfig } from '../../lib/forestall-config.ts';
+import type { ActuatorDefinition } from '../../functions/action-kernel/actuator-definition.ts';
+import { ACTUATORS } from '../../functions/actuators/registry.ts';
+import { actuatorContextSchemas, knownContextKeys, readForestallConfig } from '../../lib/forestall-config.ts';
 
 const configFrom = (context: Record<string, unknown>) => readForestallConfig(new App({ context }).node);
 
+/** An actuator definition with only the deployment data the config reads. */
+function definitionWith(name: string, deployment: Partial<ActuatorDefinition['deployment']>): ActuatorDefinition<any> {
+  const base = ACTUATORS[0]!;
+  return { ...base, name, deployment: { ...base.deployment, settings: [], secrets: [], ...deployment } };
+}
+
 describe('readForestallConfig', () => {
   it('is empty without forestall context, so every construct default applies', () => {
-    expect(configFrom({ unrelated: 'x' })).toEqual({});
+    expect(configFrom({ unrelated: 'x', '@aws-cdk/core:checkSecretUsage': true })).toEqual({});
   });
 
-  it('reads -c style strings: comma lists, numbers, JSON guardrails and key=value tags', () => {
+  it('knows the stack keys and every setting and secret the registry declares', () => {
+    const keys = knownContextKeys();
+    for (const stackKey of ['tenantId', 'guardrails', 'tenants', 'alarmEmails', 'centralAccountId', 'slackChannel', 'slackTokenSecretName', 'kevUrl']) {
+      expect(keys, stackKey).toContain(stackKey);
+    }
+    for (const definition of ACTUATORS) {
+      for (const { key } of [...definition.deployment.settings, ...definition.deployment.secrets]) expect(keys, `${definition.name} ${key}`).toContain(key);
+    }
+  });
+
+  it('reads -c style strings: comma lists, numbers, JSON policies, and actuator settings as strings', () => {
     expect(
       configFrom({
         'forestall:putEventsAccountIds': '111111111111, 222222222222',
         'forestall:nvdLookupsPerRun': '40',
-        'forestall:guardrails': '{"dryRun":true}',
-        'forestall:securityGroupTag': 'forestall:managed=true',
+        'forestall:guardrails': '{"maxAssetsPerRun":3}',
+        'forestall:tenants': '{"acme":{"mode":"enforce"}}',
+        'forestall:alarmEmails': 'sec@example.com, ops@example.com',
+        'forestall:centralAccountId': '333333333333',
         'forestall:slackChannel': 'C0123456789',
       }),
     ).toEqual({
       putEventsAccountIds: ['111111111111', '222222222222'],
       nvdLookupsPerRun: 40,
-      guardrails: { dryRun: true },
-      securityGroupTag: { key: 'forestall:managed', value: 'true' },
+      guardrails: { maxAssetsPerRun: 3 },
+      tenants: { acme: { mode: 'enforce' } },
+      alarmEmails: ['sec@example.com', 'ops@example.com'],
+      centralAccountId: '333333333333',
       slackChannel: 'C0123456789',
     });
   });
 
-  it('reads cdk.json style JSON values as they are', () => {
-    expect(
-      configFrom({
-        'forestall:putEventsAccountIds': ['111111111111'],
-        'forestall:nvdLookupsPerRun': 5,
-        'forestall:guardrails': { maxAssetsPerRun: 3 },
-        'forestall:securityGroupTag': { key: 'team', value: 'sec' },
-      }),
-    ).toEqual({
-      putEventsAccountIds: ['111111111111'],
-      nvdLookupsPerRun: 5,
-      guardrails: { maxAssetsPerRun: 3 },
-      securityGroupTag: { key: 'team', value: 'sec' },
-    });
+  it('passes every registry setting and secret name through under actuatorSettings, lists and tags as strings', () => {
+    const context: Record<string, unknown> = {};
+    const expected: Record<string, string> = {};
+    for (const definition of ACTUATORS) {
+      for (const setting of definition.deployment.settings) {
+        // cdk.json shapes for lists and tags; plain strings otherwise.
+        if (setting.kind === 'list') {
+          context[`forestall:${setting.key}`] = ['eu-west-1', 'eu-central-1'];
+          expected[setting.key] = 'eu-west-1,eu-central-1';
+        } else if (setting.kind === 'tag') {
+          context[`forestall:${setting.key}`] = { key: 'forestall:managed', value: 'true' };
+          expected[setting.key] = 'forestall:managed=true';
+        } else {
+          context[`forestall:${setting.key}`] = `value-of-${setting.key}`;
+          expected[setting.key] = `value-of-${setting.key}`;
+        }
+      }
+      for (const secret of definition.deployment.secrets) {
+        context[`forestall:${secret.key}`] = `forestall/${secret.key}`;
+        expected[secret.key] = `forestall/${secret.key}`;
+      }
+    }
+    expect(configFrom(context)).toEqual(Object.keys(expected).length > 0 ? { actuatorSettings: expected } : {});
+  });
+
+  it('fails on a forestall: key nothing reads, naming it and the key it probably meant', () => {
+    expect(() => configFrom({ 'forestall:guardRails': '{"mode":"enforce"}' })).toThrow(
+      /unknown forestall context key: forestall:guardRails \(did you mean forestall:guardrails\?\)/,
+    );
+    expect(() => configFrom({ 'forestall:tenant': 'acme' })).toThrow(/forestall:tenant \(did you mean forestall:tenant(Id|s)\?\)/);
+    expect(() => configFrom({ 'forestall:completelyMadeUp': 'x', 'forestall:alarmEmail': 'a@b.c' })).toThrow(
+      /unknown forestall context keys: forestall:alarmEmail \(did you mean forestall:alarmEmails\?\), forestall:completelyMadeUp\. Known keys: .*forestall:guardrails/,
+    );
   });
 
   it('names the context key when a value has the wrong shape', () => {
     expect(() => configFrom({ 'forestall:nvdLookupsPerRun': 'lots' })).toThrow(/forestall:nvdLookupsPerRun: expected a whole number/);
     expect(() => configFrom({ 'forestall:guardrails': '{not json' })).toThrow(/forestall:guardrails: not valid JSON/);
-    expect(() => configFrom({ 'forestall:securityGroupTag': 'no-equals-sign' })).toThrow(/forestall:securityGroupTag: expected key=value/);
+    expect(() => configFrom({ 'forestall:tenants': '["acme"]' })).toThrow(/forestall:tenants: expected a JSON object/);
+    expect(() => configFrom({ 'forestall:centralAccountId': '1234' })).toThrow(/forestall:centralAccountId: expected a 12-digit AWS account id/);
+  });
+
+  it('refuses actuator definitions whose keys clash with the stack or with each other', () => {
+    expect(() => actuatorContextSchemas([definitionWith('a', { secrets: [{ prefix: 'A', key: 'guardrails', defaultName: 'a', description: 'a' }] })])).toThrow(
+      /actuator a declares context key forestall:guardrails, which the stack itself uses/,
+    );
+    const list = { key: 'regions', variable: 'REGIONS', kind: 'list', description: 'r' } as const;
+    expect(() => actuatorContextSchemas([definitionWith('a', { settings: [list] }), definitionWith('b', { settings: [{ ...list, kind: 'string' }] })])).toThrow(
+      /forestall:regions is a list for actuator a but a string for b/,
+    );
+    // The same key meaning the same thing is one setting shared by both.
+    expect(Object.keys(actuatorContextSchemas([definitionWith('a', { settings: [list] }), definitionWith('b', { settings: [list] })]))).toEqual(['regions']);
   });
 });

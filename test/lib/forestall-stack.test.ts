@@ -6,29 +6,59 @@ import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { EventPatterns } from '../../functions/routing/rules.ts';
-import { PLAYBOOK_SUBSTITUTION_KEYS } from '../../lib/cve-exposure-response-playbook.ts';
+import type { ActuatorDefinition, ActuatorSetting } from '../../functions/action-kernel/actuator-definition.ts';
+import { ACTUATORS } from '../../functions/actuators/registry.ts';
+import { EventPatterns, rulePattern } from '../../functions/routing/rules.ts';
+import { PLAYBOOK_SUBSTITUTION_KEYS, REPORT_STANDING_SERVICE } from '../../lib/cve-exposure-response-playbook.ts';
+import { EXPIRY_SWEEPER_SERVICE } from '../../lib/expiry-sweeper.ts';
 import { PROJECT_ROOT } from '../../lib/forestall-function.ts';
 import { ForestallStack } from '../../lib/forestall-stack.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped */
-type CfnResource = { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type CfnResource = { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: any };
 
+/** The stack's own functions, by Powertools service name; the actuators come from the registry. */
 const SERVICES = {
   kevIngest: 'kev-ingest',
   inventoryImport: 'inventory-import',
   exposureMatch: 'exposure-match',
   plan: 'playbook-plan',
   checkPatch: 'playbook-check-patch',
-  securityGroup: 'actuator-ec2-security-group',
-  okta: 'actuator-okta-sessions',
-  crowdStrike: 'actuator-crowdstrike-containment',
-  slack: 'actuator-slack-notify',
+  reportStanding: REPORT_STANDING_SERVICE,
+  slack: 'slack-notify',
+  sweeper: EXPIRY_SWEEPER_SERVICE,
 } as const;
+const actuatorService = (definition: ActuatorDefinition<any>) => `actuator-${definition.name}`;
+const ACTUATOR_SERVICES = ACTUATORS.map(actuatorService);
+const ALL_SERVICES = [...Object.values(SERVICES), ...ACTUATOR_SERVICES];
+
+/** A valid value for a setting the test sets: required ones without a default, tags and role names. */
+function sampleSetting(setting: ActuatorSetting): string | undefined {
+  if (setting.kind === 'tag') return 'forestall:managed=true';
+  if (setting.kind === 'role-name') return 'forestall-member-role';
+  if (setting.default === undefined && !setting.optional) {
+    return setting.kind === 'https-url' ? `https://${setting.key.toLowerCase()}.example.com` : `${setting.key}-value`;
+  }
+  return undefined;
+}
+const ACTUATOR_SETTINGS: Record<string, string> = {};
+for (const definition of ACTUATORS) {
+  for (const setting of definition.deployment.settings) {
+    const value = sampleSetting(setting);
+    if (value !== undefined) ACTUATOR_SETTINGS[setting.key] = value;
+  }
+  // Configured secret names for every other actuator, defaults for the rest.
+  if (ACTUATORS.indexOf(definition) % 2 === 0) {
+    for (const secret of definition.deployment.secrets) ACTUATOR_SETTINGS[secret.key] = `forestall-test/${secret.prefix.toLowerCase()}`;
+  }
+}
+const GUARDRAILS = { maxAssetsPerRun: 10 };
+const TENANTS = { acme: { mode: 'enforce' }, beta: { maxAssetsPerWindow: 20 } };
 
 let app: App;
 let template: Template;
 let resources: Record<string, CfnResource>;
+let outputs: Record<string, any>;
 let assemblyDirectory: string;
 let nagErrors: unknown[];
 
@@ -38,13 +68,16 @@ beforeAll(() => {
     putEventsAccountIds: ['111111111111', '222222222222'],
     putEventsOrganizationId: 'o-a1b2c3d4e5',
     nvdApiKeySecretName: 'forestall/nvd/api-key',
-    oktaOrgUrl: 'https://example.okta.com',
     slackChannel: 'C0123456789',
-    securityGroupTag: { key: 'forestall:managed', value: 'true' },
+    guardrails: GUARDRAILS,
+    tenants: TENANTS,
+    alarmEmails: ['secops@example.com'],
+    actuatorSettings: ACTUATOR_SETTINGS,
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
+  outputs = template.toJSON().Outputs;
   assemblyDirectory = app.synth().directory;
   nagErrors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
 }, 300_000);
@@ -58,14 +91,26 @@ function render(value: any): string {
   return JSON.stringify(value);
 }
 
+/** Renders every leaf of a JSON value (conditions) with {@link render}. */
+function renderDeep(value: any): any {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map(renderDeep);
+  if (typeof value === 'object' && value !== null && !value.Ref && !value['Fn::GetAtt'] && !value['Fn::Join']) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, renderDeep(inner)]));
+  }
+  return render(value);
+}
+
+/** An ARN template from a definition, written the way {@link render} shows the synthesized one. */
+const renderedTemplate = (resource: string) =>
+  resource.replaceAll('${Partition}', '${AWS::Partition}').replaceAll('${Region}', '${AWS::Region}').replaceAll('${Account}', '${AWS::AccountId}');
+
 function ofType(type: string): [string, CfnResource][] {
   return Object.entries(resources).filter(([, resource]) => resource.Type === type);
 }
 
 function functionId(service: string): string {
-  const found = ofType('AWS::Lambda::Function').filter(
-    ([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
-  );
+  const found = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service);
   expect(found, `one function for ${service}`).toHaveLength(1);
   return found[0]![0];
 }
@@ -80,9 +125,12 @@ function statementsOfRole(roleId: string): any[] {
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
 }
 
+function functionRoleId(service: string): string {
+  return resources[functionId(service)]!.Properties.Role['Fn::GetAtt'][0];
+}
+
 function functionStatements(service: string): any[] {
-  const roleId = resources[functionId(service)]!.Properties.Role['Fn::GetAtt'][0];
-  return statementsOfRole(roleId);
+  return statementsOfRole(functionRoleId(service));
 }
 
 const asList = (value: any): any[] => (Array.isArray(value) ? value : [value]);
@@ -92,29 +140,31 @@ function actionsOf(statements: any[]): Set<string> {
 }
 
 function resourcesFor(statements: any[], action: string): string[] {
-  return statements
-    .filter((statement) => asList(statement.Action).includes(action))
-    .flatMap((statement) => asList(statement.Resource).map(render));
+  return statements.filter((statement) => asList(statement.Action).includes(action)).flatMap((statement) => asList(statement.Resource).map(render));
 }
 
 function ruleWithPattern(pattern: unknown): CfnResource {
-  const expected = JSON.parse(JSON.stringify(pattern));
-  const rules = ofType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.EventPattern !== undefined);
-  const matching = rules.filter(([, rule]) => JSON.stringify(rule.Properties.EventPattern) === JSON.stringify(expected));
+  const expected = JSON.stringify(pattern);
+  const matching = ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.EventPattern) === expected);
   expect(matching).toHaveLength(1);
   return matching[0]![1];
 }
+
+const tableId = () => ofType('AWS::DynamoDB::Table')[0]![0];
+const busId = () => ofType('AWS::Events::EventBus')[0]![0];
+const topicId = () => ofType('AWS::SNS::Topic')[0]![0];
+const machine = () => ofType('AWS::StepFunctions::StateMachine')[0]! as [string, CfnResource];
+/** The value a function gets for a setting: configured, else the default. */
+const settingValue = (setting: ActuatorSetting) => ACTUATOR_SETTINGS[setting.key] ?? setting.default;
 
 describe('Forestall stack', () => {
   it('passes cdk-nag AwsSolutions with no unsuppressed errors', () => {
     expect(nagErrors).toEqual([]);
   });
 
-  it('runs every function on nodejs22.x, arm64, ESM bundle, active tracing, own log group', () => {
+  it('runs one function per registry actuator next to its own, all on nodejs22.x, arm64, ESM, traced, own log group', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.map(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual(
-      Object.values(SERVICES).sort(),
-    );
+    expect(functions.map(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual([...ALL_SERVICES].sort());
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -129,11 +179,13 @@ describe('Forestall stack', () => {
     }
   });
 
-  it('bundles each handler as ESM with a require shim, a source map, and the AWS SDK left external', () => {
-    for (const [service, entry] of [
+  it("bundles each handler (every actuator's from its definition) as ESM with a require shim, a source map, and the AWS SDK left external", () => {
+    const entries: [string, string][] = [
       [SERVICES.exposureMatch, 'functions/match/exposure-match.handler.ts'],
-      [SERVICES.securityGroup, 'functions/actuators/ec2/security-group.handler.ts'],
-    ] as const) {
+      [SERVICES.sweeper, 'functions/expiry/expiry-sweeper.handler.ts'],
+      ...ACTUATORS.map((definition): [string, string] => [actuatorService(definition), definition.deployment.handler]),
+    ];
+    for (const [service, entry] of entries) {
       const code = resources[functionId(service)]!.Properties.Code;
       const directory = join(assemblyDirectory, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
       const bundle = readFileSync(join(directory, 'index.mjs'), 'utf8');
@@ -149,12 +201,23 @@ describe('Forestall stack', () => {
     const directory = mkdtempSync(join(tmpdir(), 'forestall-bundles-'));
     onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(directory, 'node_modules'), 'dir');
-    const files = Object.values(SERVICES).map((service) => {
+    const files = ALL_SERVICES.map((service) => {
       const code = resources[functionId(service)]!.Properties.Code;
       const file = join(directory, `${service}.mjs`);
       copyFileSync(join(assemblyDirectory, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs'), file);
       return file;
     });
+    // Every variable a deployed function gets, with the stack's values where they are literal.
+    const actuatorEnv: Record<string, string> = {};
+    for (const definition of ACTUATORS) {
+      for (const setting of definition.deployment.settings) {
+        const value = settingValue(setting);
+        if (value !== undefined) actuatorEnv[setting.variable] = value;
+      }
+      for (const secret of definition.deployment.secrets) {
+        actuatorEnv[`${secret.prefix}_SECRET_ARN`] = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secret.defaultName}`;
+      }
+    }
     const script = `const out = {}; for (const f of ${JSON.stringify(files)}) { out[f.split('/').pop()] = typeof (await import(f)).handler; } console.log(JSON.stringify(out));`;
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
@@ -164,19 +227,21 @@ describe('Forestall stack', () => {
         AWS_REGION: 'eu-west-1',
         TABLE_NAME: 'forestall',
         EVENT_BUS_NAME: 'forestall',
-        OKTA_ORG_URL: 'https://example.okta.com',
+        FORESTALL_ACCOUNT_ID: '123456789012',
+        GUARDRAILS: JSON.stringify(GUARDRAILS),
+        TENANT_POLICIES: JSON.stringify(TENANTS),
+        ACTUATOR_FUNCTION_ARNS: JSON.stringify(Object.fromEntries(ACTUATORS.map((d) => [d.name, `arn:aws:lambda:eu-west-1:123456789012:function:${d.name}`]))),
+        SLACK_NOTIFY_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:slack',
+        TENANTS: 'default,acme',
         SLACK_CHANNEL: 'C0123456789',
-        OKTA_API_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:forestall/okta/api-token',
-        CROWDSTRIKE_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:forestall/crowdstrike/api-credentials',
         SLACK_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:forestall/slack/bot-token',
+        ...actuatorEnv,
       },
     });
     // The tail of stderr names the failing bundle's error without printing a minified bundle line.
     expect(result.status, result.stderr.split('\n').filter((line) => line.length < 400).join('\n')).toBe(0);
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual(
-      Object.fromEntries(Object.values(SERVICES).map((service) => [`${service}.mjs`, 'function'])),
-    );
+    expect(JSON.parse(result.stdout)).toEqual(Object.fromEntries(ALL_SERVICES.map((service) => [`${service}.mjs`, 'function'])));
   });
 
   it('keeps the table on demand, with PITR, a rotating customer-managed key and RETAIN', () => {
@@ -186,29 +251,21 @@ describe('Forestall stack', () => {
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(table.Properties.KeySchema).toEqual([
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ]);
-    expect(table.Properties.GlobalSecondaryIndexes.map((index: any) => index.IndexName)).toEqual(['gsi1', 'gsi2']);
     expect(table.Properties.SSESpecification.SSEType).toBe('KMS');
     const keyId = table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
-    expect(resources[keyId]!.Type).toBe('AWS::KMS::Key');
     expect(resources[keyId]!.Properties.EnableKeyRotation).toBe(true);
     expect(resources[keyId]!.DeletionPolicy).toBe('Retain');
-    for (const service of Object.values(SERVICES)) {
-      expect(render(functionEnv(service).TABLE_NAME)).toBe(`\${${ofType('AWS::DynamoDB::Table')[0]![0]}}`);
-    }
+    for (const service of ALL_SERVICES) expect(render(functionEnv(service).TABLE_NAME), service).toBe(`\${${tableId()}}`);
   });
 
   it('gives the bus a policy for the listed accounts and the organization, and an archive', () => {
-    const [[busId, bus]] = ofType('AWS::Events::EventBus') as [[string, CfnResource]];
+    const [[id, bus]] = ofType('AWS::Events::EventBus') as [[string, CfnResource]];
     expect(bus.Properties.Name).toBe('forestall');
     const statements = ofType('AWS::Events::EventBusPolicy').map(([, policy]) => policy.Properties.Statement);
     expect(statements).toHaveLength(3);
     for (const statement of statements) {
       expect(statement.Action).toBe('events:PutEvents');
-      expect(render(statement.Resource)).toBe(`\${${busId}.Arn}`);
+      expect(render(statement.Resource)).toBe(`\${${id}.Arn}`);
     }
     const principals = statements.map((statement) => render(statement.Principal.AWS));
     expect(principals.filter((p) => p.includes(':iam::111111111111:root'))).toHaveLength(1);
@@ -216,198 +273,225 @@ describe('Forestall stack', () => {
     const orgStatement = statements.find((statement) => statement.Principal.AWS === '*');
     expect(orgStatement.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } });
     const [[, archive]] = ofType('AWS::Events::Archive') as [[string, CfnResource]];
-    expect(render(archive.Properties.SourceArn)).toBe(`\${${busId}.Arn}`);
-    expect(archive.Properties.EventPattern).toEqual({ source: ['forestall'] });
+    expect(render(archive.Properties.SourceArn)).toBe(`\${${id}.Arn}`);
   });
 
-  it('routes Intel Changed to exposure matching with exactly the rules.ts pattern, retries and a DLQ', () => {
+  it('routes Intel Changed from any admitted account to exposure matching, with retries and a DLQ', () => {
     const rule = ruleWithPattern(EventPatterns.intelChanged);
-    expect(rule.Properties.EventPattern).toEqual(JSON.parse(JSON.stringify(EventPatterns.intelChanged)));
-    expect(rule.Properties.EventBusName.Ref).toBe(ofType('AWS::Events::EventBus')[0]![0]);
+    // Intel may come from other accounts: no account filter.
+    expect(rule.Properties.EventPattern.account).toBeUndefined();
+    expect(rule.Properties.EventBusName.Ref).toBe(busId());
     const [target] = rule.Properties.Targets;
     expect(render(target.Arn)).toBe(`\${${functionId(SERVICES.exposureMatch)}.Arn}`);
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
     const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
     expect(resources[dlqId]!.Type).toBe('AWS::SQS::Queue');
     // The same queue takes the function's own failed async invocations.
-    const fn = resources[functionId(SERVICES.exposureMatch)]!;
-    expect(fn.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toBe(dlqId);
+    expect(resources[functionId(SERVICES.exposureMatch)]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toBe(dlqId);
     expect(target.Input ?? target.InputPath ?? target.InputTransformer).toBeUndefined();
   });
 
-  it('starts the playbook for act exposures with exactly the rules.ts pattern and the whole event as input', () => {
-    const rule = ruleWithPattern(EventPatterns.exposureAct);
-    expect(rule.Properties.EventPattern).toEqual(JSON.parse(JSON.stringify(EventPatterns.exposureAct)));
+  it("starts the playbook only for act exposures from the stack's own account, with the whole event as input and a DLQ", () => {
+    const rule = ruleWithPattern({ ...rulePattern('exposureAct', 'ACCOUNT'), account: [{ Ref: 'AWS::AccountId' }] });
+    expect(rule.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
+    const { account: _account, ...rest } = rule.Properties.EventPattern;
+    expect(rest).toEqual(JSON.parse(JSON.stringify(EventPatterns.exposureAct)));
     const [target] = rule.Properties.Targets;
-    const [[machineId]] = ofType('AWS::StepFunctions::StateMachine') as [[string, CfnResource]];
+    const [machineId] = machine();
     expect(target.Arn).toEqual({ Ref: machineId });
-    expect(target.Input).toBeUndefined();
-    expect(target.InputPath).toBeUndefined();
-    expect(target.InputTransformer).toBeUndefined();
-    expect(target.DeadLetterConfig).toBeDefined();
-    const eventsRole = target.RoleArn['Fn::GetAtt'][0];
-    expect(resourcesFor(statementsOfRole(eventsRole), 'states:StartExecution')).toEqual([`\${${machineId}}`]);
+    expect(target.Input ?? target.InputPath ?? target.InputTransformer).toBeUndefined();
+    expect(resources[target.DeadLetterConfig.Arn['Fn::GetAtt'][0]]!.Type).toBe('AWS::SQS::Queue');
+    expect(resourcesFor(statementsOfRole(target.RoleArn['Fn::GetAtt'][0]), 'states:StartExecution')).toEqual([`\${${machineId}}`]);
   });
 
-  it('polls KEV hourly with the configured environment and the NVD key secret by name', () => {
+  it('polls KEV hourly with the configured environment, the NVD key secret by name, and a DLQ on the schedule target', () => {
     const kevId = functionId(SERVICES.kevIngest);
-    const schedules = ofType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.ScheduleExpression);
-    expect(schedules).toHaveLength(1);
-    const [, schedule] = schedules[0]!;
+    const [, schedule] = ofType('AWS::Events::Rule').find(([, rule]) => render(rule.Properties.Targets[0].Arn) === `\${${kevId}.Arn}`)!;
     expect(schedule.Properties.ScheduleExpression).toBe('rate(1 hour)');
-    expect(render(schedule.Properties.Targets[0].Arn)).toBe(`\${${kevId}.Arn}`);
+    const [target] = schedule.Properties.Targets;
+    expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(resources[kevId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]);
     const env = functionEnv(SERVICES.kevIngest);
-    expect(env.KEV_URL).toBe('https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json');
-    expect(env.NVD_API_URL).toBe('https://services.nvd.nist.gov/rest/json/cves/2.0');
     expect(env.NVD_LOOKUPS_PER_RUN).toBe('10');
     expect(env.TENANT_ID).toBe('default');
-    expect(render(env.EVENT_BUS_NAME)).toBe(`\${${ofType('AWS::Events::EventBus')[0]![0]}}`);
+    expect(render(env.EVENT_BUS_NAME)).toBe(`\${${busId()}}`);
     expect(render(env.NVD_API_KEY_SECRET_ARN)).toMatch(/:secretsmanager:.*:secret:forestall\/nvd\/api-key$/);
     expect(resources[kevId]!.Properties.ReservedConcurrentExecutions).toBe(1);
   });
 
-  it('lets ingest, matching and the three changing actuators put events, only on the forestall bus', () => {
-    const busId = ofType('AWS::Events::EventBus')[0]![0];
-    const publishers: string[] = [SERVICES.kevIngest, SERVICES.exposureMatch, SERVICES.securityGroup, SERVICES.okta, SERVICES.crowdStrike];
-    for (const service of Object.values(SERVICES)) {
-      const resourcesWithPut = resourcesFor(functionStatements(service), 'events:PutEvents');
-      expect(resourcesWithPut, service).toEqual(publishers.includes(service) ? [`\${${busId}.Arn}`] : []);
-    }
-    // The actuators announce Action Taken / Action Reverted on that same bus; Slack only tells people.
-    for (const service of [SERVICES.securityGroup, SERVICES.okta, SERVICES.crowdStrike]) {
-      expect(render(functionEnv(service).EVENT_BUS_NAME), service).toBe(`\${${busId}}`);
+  it('sweeps expired actions every 5 minutes, with a DLQ on the schedule target and on the function, both alarmed', () => {
+    const sweeperId = functionId(SERVICES.sweeper);
+    const [, schedule] = ofType('AWS::Events::Rule').find(([, rule]) => render(rule.Properties.Targets[0].Arn) === `\${${sweeperId}.Arn}`)!;
+    expect(schedule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    const [target] = schedule.Properties.Targets;
+    const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(resources[dlqId]!.Type).toBe('AWS::SQS::Queue');
+    expect(resources[sweeperId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toBe(dlqId);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: sweeperId } }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'forestall',
+      MetricName: 'ExpirySweepFailures',
+      Dimensions: [{ Name: 'service', Value: SERVICES.sweeper }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('gives the sweeper every tenant, the policies, the actuator ARNs and invoke on exactly the actuators and the notifier', () => {
+    const env = functionEnv(SERVICES.sweeper);
+    expect(env.TENANTS).toBe('default,acme,beta');
+    expect(JSON.parse(env.GUARDRAILS)).toEqual(GUARDRAILS);
+    expect(JSON.parse(env.TENANT_POLICIES)).toEqual(TENANTS);
+    expect(JSON.parse(render(env.ACTUATOR_FUNCTION_ARNS))).toEqual(
+      Object.fromEntries(ACTUATORS.map((definition) => [definition.name, `\${${functionId(actuatorService(definition))}.Arn}`])),
+    );
+    expect(render(env.SLACK_NOTIFY_FUNCTION_ARN)).toBe(`\${${functionId(SERVICES.slack)}.Arn}`);
+    const invocable = [...ACTUATOR_SERVICES, SERVICES.slack].map((service) => `\${${functionId(service)}.Arn}`);
+    expect(resourcesFor(functionStatements(SERVICES.sweeper), 'lambda:InvokeFunction').sort()).toEqual(invocable.sort());
+  });
+
+  it('lets ingest, matching and every actuator put events, only on the forestall bus; nothing else may', () => {
+    const publishers: string[] = [SERVICES.kevIngest, SERVICES.exposureMatch, ...ACTUATOR_SERVICES];
+    for (const service of ALL_SERVICES) {
+      expect(resourcesFor(functionStatements(service), 'events:PutEvents'), service).toEqual(publishers.includes(service) ? [`\${${busId()}.Arn}`] : []);
+      if (publishers.includes(service)) expect(render(functionEnv(service).EVENT_BUS_NAME), service).toBe(`\${${busId()}}`);
     }
     expect(functionEnv(SERVICES.slack).EVENT_BUS_NAME).toBeUndefined();
   });
 
-  it('gives each function table access by need: read-only for plan and check-patch, read/write otherwise', () => {
-    const tableArn = `\${${ofType('AWS::DynamoDB::Table')[0]![0]}.Arn}`;
-    for (const service of Object.values(SERVICES)) {
+  it('gives each function table access by need: read-only for check-patch, read/write otherwise (Plan writes the window)', () => {
+    const tableArn = `\${${tableId()}.Arn}`;
+    for (const service of ALL_SERVICES) {
       const statements = functionStatements(service);
       expect(resourcesFor(statements, 'dynamodb:Query'), service).toEqual([tableArn, `${tableArn}/index/*`]);
-      const writes = resourcesFor(statements, 'dynamodb:PutItem');
-      const readOnly = service === SERVICES.plan || service === SERVICES.checkPatch;
-      expect(writes, service).toEqual(readOnly ? [] : [tableArn, `${tableArn}/index/*`]);
+      expect(resourcesFor(statements, 'dynamodb:PutItem'), service).toEqual(service === SERVICES.checkPatch ? [] : [tableArn, `${tableArn}/index/*`]);
     }
   });
 
-  it('scopes the EC2 actuator: describe on *, ingress changes on security groups (tag-conditioned) and rules only', () => {
-    const statements = functionStatements(SERVICES.securityGroup);
-    const groupArn = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*';
-    const ruleArn = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group-rule/*';
-    for (const action of ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateTags']) {
-      expect(resourcesFor(statements, action).sort(), action).toEqual([groupArn, ruleArn].sort());
-    }
-    const onGroups = statements.find(
-      (statement) => asList(statement.Resource).map(render).includes(groupArn) && asList(statement.Action).includes('ec2:RevokeSecurityGroupIngress'),
-    );
-    expect(onGroups.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/forestall:managed': 'true' } });
-    expect(resourcesFor(statements, 'ec2:DescribeSecurityGroups')).toEqual(['*']);
-    expect(resourcesFor(statements, 'ec2:DescribeSecurityGroupRules')).toEqual(['*']);
-    expect(resourcesFor(statements, 'ec2:DescribeNetworkInterfaces')).toEqual(['*']);
-    const ec2Actions = [...actionsOf(statements)].filter((action) => action.startsWith('ec2:')).sort();
-    expect(ec2Actions).toEqual([
-      'ec2:AuthorizeSecurityGroupIngress',
-      'ec2:CreateTags',
-      'ec2:DescribeNetworkInterfaces',
-      'ec2:DescribeSecurityGroupRules',
-      'ec2:DescribeSecurityGroups',
-      'ec2:RevokeSecurityGroupIngress',
-    ]);
-    for (const service of Object.values(SERVICES).filter((s) => s !== SERVICES.securityGroup)) {
-      expect([...actionsOf(functionStatements(service))].filter((a) => a.startsWith('ec2:')), service).toEqual([]);
-    }
-  });
+  describe.each(ACTUATORS.map((definition) => [definition.name, definition] as const))('actuator %s', (name, definition) => {
+    const service = actuatorService(definition);
 
-  it('gives each vendor actuator only its own secret, referenced by name, and its vendor settings', () => {
-    const secretReads = (service: string) => resourcesFor(functionStatements(service), 'secretsmanager:GetSecretValue');
-    expect(secretReads(SERVICES.okta)).toEqual([expect.stringMatching(/:secret:forestall\/okta\/api-token-\?{6}$/)]);
-    expect(secretReads(SERVICES.crowdStrike)).toEqual([
-      expect.stringMatching(/:secret:forestall\/crowdstrike\/api-credentials-\?{6}$/),
-    ]);
-    expect(secretReads(SERVICES.slack)).toEqual([expect.stringMatching(/:secret:forestall\/slack\/bot-token-\?{6}$/)]);
-    expect(secretReads(SERVICES.kevIngest)).toEqual([expect.stringMatching(/:secret:forestall\/nvd\/api-key-\?{6}$/)]);
-    for (const service of [SERVICES.securityGroup, SERVICES.plan, SERVICES.checkPatch, SERVICES.exposureMatch, SERVICES.inventoryImport]) {
-      expect(secretReads(service), service).toEqual([]);
-    }
-    expect(render(functionEnv(SERVICES.okta).OKTA_API_TOKEN_SECRET_ARN)).toMatch(/:secret:forestall\/okta\/api-token$/);
-    expect(functionEnv(SERVICES.okta).OKTA_ORG_URL).toBe('https://example.okta.com');
-    expect(render(functionEnv(SERVICES.crowdStrike).CROWDSTRIKE_CLIENT_SECRET_ARN)).toMatch(
-      /:secret:forestall\/crowdstrike\/api-credentials$/,
-    );
-    expect(functionEnv(SERVICES.crowdStrike).CROWDSTRIKE_BASE_URL).toBe('https://api.crowdstrike.com');
-    expect(render(functionEnv(SERVICES.slack).SLACK_TOKEN_SECRET_ARN)).toMatch(/:secret:forestall\/slack\/bot-token$/);
-    expect(functionEnv(SERVICES.slack).SLACK_CHANNEL).toBe('C0123456789');
-    expect(JSON.parse(functionEnv(SERVICES.plan).GUARDRAILS)).toEqual({
-      dryRun: false,
-      neverTouchTags: { 'forestall:never-touch': 'true' },
-      maxAssetsPerRun: 25,
+    it('is built from its definition: description, timeout, settings, secrets by name, policies and the account', () => {
+      const fn = resources[functionId(service)]!;
+      expect(fn.Properties.Description).toBe(definition.deployment.description);
+      expect(fn.Properties.Timeout).toBe(definition.deployment.timeoutSeconds);
+      const env = functionEnv(service);
+      for (const setting of definition.deployment.settings) expect(env[setting.variable], setting.key).toBe(settingValue(setting));
+      const reads = resourcesFor(functionStatements(service), 'secretsmanager:GetSecretValue');
+      const names = definition.deployment.secrets.map((secret) => ACTUATOR_SETTINGS[secret.key] ?? secret.defaultName);
+      expect(reads.sort()).toEqual(names.map((n) => expect.stringMatching(new RegExp(`:secret:${n.replaceAll('/', '\\/')}-\\?{6}$`))).sort());
+      for (const [index, secret] of definition.deployment.secrets.entries()) {
+        expect(render(env[`${secret.prefix}_SECRET_ARN`]), secret.prefix).toMatch(new RegExp(`:secret:${names[index]!.replaceAll('/', '\\/')}$`));
+      }
+      expect(JSON.parse(env.GUARDRAILS)).toEqual(GUARDRAILS);
+      expect(JSON.parse(env.TENANT_POLICIES)).toEqual(TENANTS);
+      expect(env.FORESTALL_ACCOUNT_ID).toEqual({ Ref: 'AWS::AccountId' });
+    });
+
+    it('gets exactly the IAM statements its permissions() lists, beyond logs, tracing, table, bus and secrets', () => {
+      const statements = functionStatements(service);
+      const expected = definition.deployment.permissions?.({ ...Object.fromEntries(definition.deployment.settings.map((s) => [s.key, settingValue(s)])) }, {
+        account: '${AWS::AccountId}',
+        region: '${AWS::Region}',
+      }) ?? [];
+      for (const statement of expected) {
+        const actual = statements.find((s) => s.Sid === statement.sid);
+        expect(actual, statement.sid).toBeDefined();
+        expect(asList(actual.Action).sort(), statement.sid).toEqual([...statement.actions].sort());
+        expect(asList(actual.Resource).map(render).sort(), statement.sid).toEqual(statement.resources.map(renderedTemplate).sort());
+        expect(renderDeep(actual.Condition), statement.sid).toEqual(statement.conditions ? renderDeep(statement.conditions) : undefined);
+      }
+      const common = /^(logs|xray|dynamodb|kms|events|secretsmanager):/;
+      const extra = [...actionsOf(statements)].filter((action) => !common.test(action)).sort();
+      expect(extra, name).toEqual([...new Set(expected.flatMap((statement) => statement.actions))].filter((action) => !common.test(action)).sort());
+    });
+
+    it("tags its role forestall:actuator=<name> (member accounts trust it)", () => {
+      const role = resources[functionRoleId(service)]!;
+      expect(role.Properties.Tags).toContainEqual({ Key: 'forestall:actuator', Value: name });
     });
   });
 
-  it('lets the playbook invoke exactly its six functions and nothing else', () => {
-    const [[, machine]] = ofType('AWS::StepFunctions::StateMachine') as [[string, CfnResource]];
-    const statements = statementsOfRole(machine.Properties.RoleArn['Fn::GetAtt'][0]);
-    const expected = [
-      SERVICES.plan,
-      SERVICES.checkPatch,
-      SERVICES.securityGroup,
-      SERVICES.okta,
-      SERVICES.crowdStrike,
-      SERVICES.slack,
-    ].map((service) => `\${${functionId(service)}.Arn}`);
-    expect(resourcesFor(statements, 'lambda:InvokeFunction').sort()).toEqual(expected.sort());
-    const lambdaActions = [...actionsOf(statements)].filter((action) => action.startsWith('lambda:'));
-    expect(lambdaActions).toEqual(['lambda:InvokeFunction']);
+  it('gives the notifier, ingest and the rest only their own secret', () => {
+    const secretReads = (service: string) => resourcesFor(functionStatements(service), 'secretsmanager:GetSecretValue');
+    expect(secretReads(SERVICES.slack)).toEqual([expect.stringMatching(/:secret:forestall\/slack\/bot-token-\?{6}$/)]);
+    expect(render(functionEnv(SERVICES.slack).SLACK_TOKEN_SECRET_ARN)).toMatch(/:secret:forestall\/slack\/bot-token$/);
+    expect(functionEnv(SERVICES.slack).SLACK_CHANNEL).toBe('C0123456789');
+    expect(secretReads(SERVICES.kevIngest)).toEqual([expect.stringMatching(/:secret:forestall\/nvd\/api-key-\?{6}$/)]);
+    for (const service of [SERVICES.plan, SERVICES.checkPatch, SERVICES.reportStanding, SERVICES.exposureMatch, SERVICES.inventoryImport, SERVICES.sweeper]) {
+      expect(secretReads(service), service).toEqual([]);
+    }
   });
 
-  it('fills every ASL placeholder from the six definitionSubstitutions', () => {
-    const [[, machine]] = ofType('AWS::StepFunctions::StateMachine') as [[string, CfnResource]];
-    const substitutions: Record<string, any> = machine.Properties.DefinitionSubstitutions;
+  it('gives Plan the actuator ARNs by name, the account, the policies, and ReportStanding the table', () => {
+    const env = functionEnv(SERVICES.plan);
+    expect(JSON.parse(render(env.ACTUATOR_FUNCTION_ARNS))).toEqual(
+      Object.fromEntries(ACTUATORS.map((definition) => [definition.name, `\${${functionId(actuatorService(definition))}.Arn}`])),
+    );
+    expect(env.FORESTALL_ACCOUNT_ID).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.parse(env.GUARDRAILS)).toEqual(GUARDRAILS);
+    expect(JSON.parse(env.TENANT_POLICIES)).toEqual(TENANTS);
+    expect(render(functionEnv(SERVICES.reportStanding).TABLE_NAME)).toBe(`\${${tableId()}}`);
+  });
+
+  it('lets the playbook invoke its own four functions and every actuator (unqualified and versions), nothing else', () => {
+    const [, stateMachine] = machine();
+    const statements = statementsOfRole(stateMachine.Properties.RoleArn['Fn::GetAtt'][0]);
+    const own = [SERVICES.plan, SERVICES.checkPatch, SERVICES.reportStanding, SERVICES.slack].map((service) => `\${${functionId(service)}.Arn}`);
+    const actuators = ACTUATOR_SERVICES.flatMap((service) => [`\${${functionId(service)}.Arn}`, `\${${functionId(service)}.Arn}:*`]);
+    expect(resourcesFor(statements, 'lambda:InvokeFunction').sort()).toEqual([...own, ...actuators].sort());
+    expect([...actionsOf(statements)].filter((action) => action.startsWith('lambda:'))).toEqual(['lambda:InvokeFunction']);
+  });
+
+  it('fills every ASL placeholder from definitionSubstitutions and invokes actuators by the ARN Plan gives', () => {
+    const [, stateMachine] = machine();
+    const substitutions: Record<string, any> = stateMachine.Properties.DefinitionSubstitutions;
     expect(Object.keys(substitutions).sort()).toEqual([...PLAYBOOK_SUBSTITUTION_KEYS].sort());
     const byKey: Record<string, string> = {
       PlanFunctionArn: SERVICES.plan,
       CheckPatchFunctionArn: SERVICES.checkPatch,
-      SecurityGroupFunctionArn: SERVICES.securityGroup,
-      OktaSessionsFunctionArn: SERVICES.okta,
-      CrowdStrikeContainmentFunctionArn: SERVICES.crowdStrike,
+      ReportStandingFunctionArn: SERVICES.reportStanding,
       SlackNotifyFunctionArn: SERVICES.slack,
     };
-    for (const [key, service] of Object.entries(byKey)) {
-      expect(substitutions[key], key).toEqual({ 'Fn::GetAtt': [functionId(service), 'Arn'] });
-    }
+    for (const [key, service] of Object.entries(byKey)) expect(substitutions[key], key).toEqual({ 'Fn::GetAtt': [functionId(service), 'Arn'] });
 
     // The definition deployed is the staged asset, not the source file.
-    const asl = readFileSync(join(assemblyDirectory, `asset.${machine.Properties.DefinitionS3Location.Key}`), 'utf8');
+    const asl = readFileSync(join(assemblyDirectory, `asset.${stateMachine.Properties.DefinitionS3Location.Key}`), 'utf8');
     let resolved = asl;
     for (const key of Object.keys(substitutions)) {
       expect(asl, `the ASL uses \${${key}}`).toContain(`\${${key}}`);
       resolved = resolved.split(`\${${key}}`).join(`arn:aws:lambda:eu-west-1:123456789012:function:${key}`);
     }
     expect(resolved).not.toContain('${');
-    const taskResources: string[] = [];
+    const tasks: any[] = [];
     const walk = (states: Record<string, any>) => {
       for (const state of Object.values(states)) {
-        if (state.Type === 'Task') taskResources.push(state.Resource);
+        if (state.Type === 'Task') tasks.push(state);
         for (const branch of state.Branches ?? []) walk(branch.States);
         if (state.ItemProcessor) walk(state.ItemProcessor.States);
         if (state.Iterator) walk(state.Iterator.States);
       }
     };
     walk(JSON.parse(resolved).States);
-    expect(taskResources.length).toBeGreaterThan(0);
-    for (const resource of taskResources) {
-      expect(resource).toMatch(/^arn:aws:lambda:eu-west-1:123456789012:function:[A-Za-z]+FunctionArn$/);
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const task of tasks) {
+      if (task.Resource === 'arn:aws:states:::lambda:invoke') expect(task.Parameters['FunctionName.$']).toBeDefined();
+      else expect(task.Resource).toMatch(/^arn:aws:lambda:eu-west-1:123456789012:function:[A-Za-z]+FunctionArn$/);
     }
   });
 
   it('logs ALL execution events to an encrypted log group, traces, and alarms on failed executions', () => {
-    const [[machineId, machine]] = ofType('AWS::StepFunctions::StateMachine') as [[string, CfnResource]];
-    expect(machine.Properties.StateMachineType).toBe('STANDARD');
-    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
-    expect(machine.Properties.LoggingConfiguration.Level).toBe('ALL');
-    expect(machine.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
-    const logGroupId = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    const [machineId, stateMachine] = machine();
+    expect(stateMachine.Properties.StateMachineType).toBe('STANDARD');
+    expect(stateMachine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(stateMachine.Properties.LoggingConfiguration.Level).toBe('ALL');
+    expect(stateMachine.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
+    const logGroupId = stateMachine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
     const keyId = resources[logGroupId]!.Properties.KmsKeyId['Fn::GetAtt'][0];
     expect(resources[keyId]!.Properties.EnableKeyRotation).toBe(true);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -417,31 +501,77 @@ describe('Forestall stack', () => {
       Threshold: 1,
     });
   });
+
+  it('alarms when containment still stands as the patch watch gives up, for every tenant, on the service Powertools names', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, alarm]) => JSON.stringify(alarm.Properties.Metrics ?? '').includes('ContainmentStanding'));
+    expect(alarms).toHaveLength(1);
+    const [, alarm] = alarms[0]!;
+    expect(alarm.Properties.Metrics).toEqual([
+      {
+        Id: expect.any(String),
+        Label: 'ContainmentStanding',
+        Expression: `SELECT SUM(ContainmentStanding) FROM SCHEMA(forestall, service, tenant) WHERE service = '${SERVICES.reportStanding}'`,
+        Period: 300,
+        ReturnData: true,
+      },
+    ]);
+    expect(alarm.Properties.Threshold).toBe(1);
+    expect(alarm.Properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    expect(alarm.Properties.EvaluationPeriods).toBe(1);
+    // Powertools' service dimension is POWERTOOLS_SERVICE_NAME, which the function is given.
+    expect(functionEnv(SERVICES.reportStanding).POWERTOOLS_SERVICE_NAME).toBe(SERVICES.reportStanding);
+    expect(functionEnv(SERVICES.reportStanding).POWERTOOLS_METRICS_NAMESPACE).toBe('forestall');
+  });
+
+  it('sends every alarm in the stack to the encrypted alarm topic, which emails the configured addresses', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    // An errors alarm per function, the DLQs, failed executions, containment standing, sweep failures.
+    expect(alarms.length).toBeGreaterThanOrEqual(ALL_SERVICES.length + 6);
+    for (const [id, alarm] of alarms) expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId() }]);
+    const [, topic] = ofType('AWS::SNS::Topic')[0]!;
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    expect(resources[keyId]!.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+    );
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com', TopicArn: { Ref: topicId() } });
+  });
+
+  it('outputs what operators and other accounts need', () => {
+    const rendered = Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, render(output.Value)]));
+    expect(rendered).toEqual({
+      EventBusName: `\${${busId()}}`,
+      EventBusArn: `\${${busId()}.Arn}`,
+      TableName: `\${${tableId()}}`,
+      PlaybookStateMachineArn: `\${${machine()[0]}}`,
+      InventoryImportFunctionName: `\${${functionId(SERVICES.inventoryImport)}}`,
+      AlarmTopicArn: `\${${topicId()}}`,
+      ExpirySweeperFunctionName: `\${${functionId(SERVICES.sweeper)}}`,
+    });
+    for (const [key, output] of Object.entries(outputs)) expect(output.Description, key).toBeTruthy();
+  });
 });
 
 describe('Forestall stack in a concrete account and region', () => {
-  it('still passes cdk-nag (suppressions name the literal region and account) and scopes EC2 to the listed regions', () => {
+  it('still passes cdk-nag (suppressions name the literal region and account) and scopes actuator ARNs to the listed regions', () => {
     // Same output directory: the bundles built above are reused (their asset hash is a source fingerprint).
     const concreteApp = new App({ outdir: assemblyDirectory });
+    const listSettings = ACTUATORS.flatMap((definition) => definition.deployment.settings.filter((setting) => setting.kind === 'list'));
+    const settings = { ...ACTUATOR_SETTINGS, ...Object.fromEntries(listSettings.map((setting) => [setting.key, 'eu-west-1,eu-central-1'])) };
     const stack = new ForestallStack(concreteApp, 'ForestallConcrete', {
       env: { account: '123456789012', region: 'eu-west-1' },
-      securityGroupRegions: ['eu-west-1', 'eu-central-1'],
       nvdApiKeySecretName: 'forestall/nvd/api-key',
-      oktaOrgUrl: 'https://example.okta.com',
       slackChannel: 'C0123456789',
+      actuatorSettings: settings,
     });
     Aspects.of(concreteApp).add(new AwsSolutionsChecks());
     expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement,
-    );
-    expect(resourcesFor(statements, 'ec2:RevokeSecurityGroupIngress').sort()).toEqual(
-      [
-        'arn:${AWS::Partition}:ec2:eu-west-1:123456789012:security-group/*',
-        'arn:${AWS::Partition}:ec2:eu-central-1:123456789012:security-group/*',
-        'arn:${AWS::Partition}:ec2:eu-west-1:123456789012:security-group-rule/*',
-        'arn:${AWS::Partition}:ec2:eu-central-1:123456789012:security-group-rule/*',
-      ].sort(),
-    );
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    for (const definition of ACTUATORS) {
+      for (const statement of definition.deployment.permissions?.(settings, { account: '123456789012', region: 'eu-west-1' }) ?? []) {
+        const actual = statements.find((s: any) => s.Sid === statement.sid && asList(s.Action).includes(statement.actions[0]));
+        const expected = statement.resources.map((resource) => resource.replaceAll('${Partition}', '${AWS::Partition}').replaceAll('${Region}', 'eu-west-1').replaceAll('${Account}', '123456789012'));
+        expect(asList(actual.Resource).map(render).sort(), `${definition.name} ${statement.sid}`).toEqual(expected.sort());
+      }
+    }
   });
 });
