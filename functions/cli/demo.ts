@@ -4,32 +4,37 @@ import { fileURLToPath } from 'node:url';
 import { startLocalEventBridgeEndpoint } from '../local/eventbridge-endpoint.ts';
 import { startLocalIntelFeeds } from '../local/intel-feeds.ts';
 import { LocalEventBus } from '../local/local-bus.ts';
-import { runPlaybookLocally, type TaskHandler, type TimelineEntry } from '../local/step-functions.ts';
-import { startVendorSimulators, type VendorSimulators } from '../local/simulators/index.ts';
-import type { SlackMessage } from '../local/simulators/slack-simulator.ts';
+import { LOCAL_ACCOUNT, startLocalDeployment, type LocalDeployment } from '../local/local-deployment.ts';
+import { runPlaybookLocally, type LocalExecutionResult, type TaskHandler, type TimelineEntry } from '../local/step-functions.ts';
+import { LOCAL_REGION } from '../local/dynalite.ts';
 import type { ActionRecord } from '../model/action.ts';
 import type { Asset } from '../model/asset.ts';
 import { DetailType, EVENT_SOURCE, type ExposureDetected } from '../model/events.ts';
 import { DEFAULT_TENANT } from '../model/tenant.ts';
-import { EventPatterns } from '../routing/rules.ts';
-import type { Context } from 'aws-lambda';
-import { LOCAL_REGION } from '../local/dynalite.ts';
-import { localLambdaContext } from '../local/lambda-context.ts';
-import { openLocalStore, type LocalStore } from './local-store.ts';
+import type { SlackMessage } from '../notify/slack/slack-simulator.ts';
+import type { PlaybookPlan } from '../playbook/plan.ts';
+import { rulePattern } from '../routing/rules.ts';
+import { openLocalStore } from './local-store.ts';
 import { Timeline } from './timeline.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The bundled real data and the synthetic estate the demo plays on (sources: test/fixtures/README.md). */
+/** The bundled data and the synthetic estate the demo plays on (sources: test/fixtures/README.md). */
 export const DEMO_FILES = {
   kevCatalogue: join(root, 'test/fixtures/intel/known_exploited_vulnerabilities.json'),
   nvdRecords: join(root, 'test/fixtures/intel/nvd'),
   estate: join(root, 'test/fixtures/estate/estate.json'),
   patchedEstate: join(root, 'test/fixtures/estate/estate-patched.json'),
+  patchedTwiceEstate: join(root, 'test/fixtures/estate/estate-patched-twice.json'),
   playbook: join(root, 'statemachines/cve-exposure-response.asl.json'),
 };
 export const DEMO_CVE = 'CVE-2023-4966';
+/** A second NetScaler CVE on the same gateways: its run holds the containment the first run made. */
+export const SECOND_CVE = 'CVE-2023-6549';
+/** An account the bus admits PutEvents from (a workload account), which tries to start containment. */
+export const FORGING_ACCOUNT = '999999999999';
 const TENANT = DEFAULT_TENANT;
 const BUS_NAME = 'forestall';
+const HOUR_MS = 3_600_000;
 
 export interface DemoOptions {
   out: NodeJS.WritableStream;
@@ -40,164 +45,257 @@ export interface DemoOptions {
 
 export interface DemoOutcome {
   ok: boolean;
-  /** Milliseconds from the KEV poll that brought the CVE to the first containment action completed. */
+  /** Milliseconds from the KEV poll that brought the first CVE to its first containment action. */
   intelToFirstActionMs?: number;
-  playbookStatus?: string;
+  /** How each playbook run ended, by CVE. */
+  playbookStatus: Record<string, string>;
+  /** The forged `Exposure Detected` from another account matched no rule and changed nothing. */
+  forgedEventRefused: boolean;
+  /** Every action record of the tenant: both runs, their releases and the expiry sweeps. */
   actions: ActionRecord[];
   /** What the simulated Slack workspace received. */
   slackMessages: SlackMessage[];
   /** Announcements the actuators put on the bus, as a rule in another account would see them. */
   actionEvents: { taken: number; reverted: number };
+  /** The simulated vendors, one line each, at each stage. */
+  vendors: Record<'before' | 'contained' | 'afterFirstRelease' | 'after', string[]>;
 }
 
-type Handler = (event: unknown) => Promise<unknown>;
-interface Handlers {
-  kevIngest: Handler;
-  inventoryImport: Handler;
-  exposureMatch: Handler;
-  plan: Handler;
-  checkPatch: Handler;
-  securityGroup: Handler;
-  oktaSessions: Handler;
-  crowdStrike: Handler;
-  slackNotify: Handler;
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+/** A promise resolved from outside: the demo lets each playbook check for its patch when the story gets there. */
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+interface Run {
+  cve: string;
+  execution?: string;
+  /** Resolves when the run reaches its first patch check, which then waits for `mayCheck`. */
+  waiting: Deferred;
+  mayCheck: Deferred;
+  result?: Promise<LocalExecutionResult>;
 }
 
 /**
  * The 2am scenario, end to end, in one process and with the deployed code paths: the Lambda handlers run
- * unchanged, talking to dynalite, to a loopback EventBridge endpoint feeding an in-process bus that
- * evaluates the stack's own rules, and to simulated Okta, CrowdStrike, Slack and EC2 endpoints; the
- * playbook is the deployed ASL file under aws-local-stepfunctions.
+ * unchanged against dynalite, a loopback EventBridge endpoint feeding an in-process bus with the stack's
+ * own rules, loopback Lambda and vendor endpoints (every actuator's stand-in comes from its registry
+ * definition); the playbook is the deployed ASL file under aws-local-stepfunctions. Two CVEs land on the
+ * same gateways: the second run holds what the first contained, the first run's release leaves it
+ * standing, the second run's patch watch gives up, and the expiry sweeper renews, then reverts.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const { out } = options;
   const timeline = new Timeline(out);
-  const catalogue = JSON.parse(await readFile(DEMO_FILES.kevCatalogue, 'utf8')) as { catalogVersion: string; vulnerabilities: Array<{ cveID: string }> };
-  const estate = JSON.parse(await readFile(DEMO_FILES.estate, 'utf8')) as { assets: Asset[] };
-  const patchedEstate = JSON.parse(await readFile(DEMO_FILES.patchedEstate, 'utf8')) as { assets: Asset[] };
-  const nvdRecords = new Map([[DEMO_CVE, JSON.parse(await readFile(join(DEMO_FILES.nvdRecords, `${DEMO_CVE}.json`), 'utf8')) as unknown]]);
+  const read = async <T>(file: string) => JSON.parse(await readFile(file, 'utf8')) as T;
+  const catalogue = await read<{ catalogVersion: string; vulnerabilities: Array<{ cveID: string }> }>(DEMO_FILES.kevCatalogue);
+  const estate = await read<{ assets: Asset[] }>(DEMO_FILES.estate);
+  const patchedEstate = await read<{ assets: Asset[] }>(DEMO_FILES.patchedEstate);
+  const patchedTwiceEstate = await read<{ assets: Asset[] }>(DEMO_FILES.patchedTwiceEstate);
+  const nvdRecords = new Map(await Promise.all([DEMO_CVE, SECOND_CVE].map(async (cve) => [cve, await read<unknown>(join(DEMO_FILES.nvdRecords, `${cve}.json`))] as const)));
 
-  out.write(`forestall demo: the 2am KEV scenario (${DEMO_CVE}, Citrix Bleed) on ${estate.assets.length} assets\n`);
+  out.write(`forestall demo: the 2am KEV scenario (${DEMO_CVE}, Citrix Bleed, then ${SECOND_CVE}) on ${estate.assets.length} assets\n`);
   out.write('Local mode: dynalite, loopback EventBridge + in-process bus (the stack\'s own rules), aws-local-stepfunctions\n');
-  out.write('running statemachines/cve-exposure-response.asl.json, simulated Okta / CrowdStrike / Slack / EC2 APIs that\n');
-  out.write('check every request against the vendors\' API documents. No AWS account is used.\n');
+  out.write('running statemachines/cve-exposure-response.asl.json, and every actuator\'s simulated vendor API from its\n');
+  out.write('registry definition, checking each request against forestall\'s description of the endpoint. No AWS account is used.\n');
+  out.write('A new deployment starts in shadow mode; this demo turns enforcement on for tenant "default" (GUARDRAILS mode enforce).\n');
 
   const store = await openLocalStore();
-  const simulators = await startVendorSimulators(simulatorSetup(estate.assets));
   const feeds = await startLocalIntelFeeds(nvdRecords);
-  const bus = new LocalEventBus({ region: LOCAL_REGION });
+  const bus = new LocalEventBus({ account: LOCAL_ACCOUNT, region: LOCAL_REGION });
   const eventBridge = await startLocalEventBridgeEndpoint((events) => {
     bus.putEvents(events.map((event) => ({ detailType: event.detailType, detail: event.detail, source: event.source })));
   });
-  const restoreEnv = setHandlerEnvironment({ store, simulators, kevUrl: feeds.kevUrl, nvdApiUrl: feeds.nvdApiUrl, eventBridgeUrl: eventBridge.url, verbose: options.verbose ?? false });
+  let deployment: LocalDeployment | undefined;
 
   try {
-    const handlers = await loadHandlers();
-    const playbookRuns: Array<Promise<unknown>> = [];
-    let patchApplied = false;
-    const snapshots: Record<'before' | 'contained' | 'after', VendorSnapshot | undefined> = { before: vendorSnapshot(simulators), contained: undefined, after: undefined };
-    let executionArn: string | undefined;
+    deployment = await startLocalDeployment({
+      assets: estate.assets,
+      tableName: store.tableName,
+      dynamoEndpoint: store.dynamo.endpoint,
+      eventBridgeUrl: eventBridge.url,
+      busName: BUS_NAME,
+      environment: {
+        TENANT_ID: TENANT,
+        KEV_URL: feeds.kevUrl,
+        NVD_API_URL: feeds.nvdApiUrl,
+        NVD_LOOKUPS_PER_RUN: '1',
+        GUARDRAILS: JSON.stringify({ mode: 'enforce', maxAssetsPerRun: 25 }),
+        PATCH_CHECK_INTERVAL_SECONDS: '3600',
+        MAX_PATCH_CHECKS: '3',
+        POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
+      },
+    });
+    const local = deployment;
+    // Only the vendors the estate is bound to: an actuator without targets here has nothing to show.
+    const used = new Set(local.actuators.filter((actuator) => actuator.definition.targetsFor(estate.assets).length > 0).map((actuator) => actuator.definition.title));
+    const vendors = () => local.describeVendors().filter((line) => used.has(line.slice(0, line.indexOf(':'))));
+    const snapshot: DemoOutcome['vendors'] = { before: vendors(), contained: [], afterFirstRelease: [], after: [] };
+    const runs = new Map<string, Run>([DEMO_CVE, SECOND_CVE].map((cve) => [cve, { cve, waiting: deferred(), mayCheck: deferred() }]));
 
     // Stands in for a rule another account puts on the bus to follow what forestall changes.
     const actionEvents = { taken: 0, reverted: 0 };
     bus.addRule('demo-action-observer', { source: [EVENT_SOURCE], 'detail-type': [DetailType.ActionTaken, DetailType.ActionReverted] }, (event) => {
+      if ((event.detail as { dryRun?: boolean }).dryRun) return;
       if (event['detail-type'] === DetailType.ActionTaken) actionEvents.taken += 1;
       else actionEvents.reverted += 1;
     });
-    bus.addRule('intel-changed-to-match', EventPatterns.intelChanged, async (event) => {
-      const summary = (await handlers.exposureMatch(event)) as { affectedAssets: number; events: Array<{ decision: string; assetCount: number }> };
+    bus.addRule('intel-changed-to-match', rulePattern('intelChanged', bus.account), async (event) => {
+      const summary = (await local.handlers.exposureMatch(event)) as { affectedAssets: number; events: Array<{ decision: string; assetCount: number }> };
       if (summary.affectedAssets > 0) {
         const decisions = summary.events.map((e) => `${e.assetCount} ${e.decision}`).join(', ');
         timeline.record('match', `${(event.detail as { id: string }).id}: ${summary.affectedAssets} affected assets (${decisions}); Exposure Detected published per decision`);
       }
     });
-    bus.addRule('exposure-act-to-playbook', EventPatterns.exposureAct, (event) => {
+    bus.addRule('exposure-act-to-playbook', rulePattern('exposureAct', bus.account), (event) => {
       const detail = event.detail as ExposureDetected;
-      timeline.record('route', `Exposure Detected (decision act, ${detail.assetCount} assets) matched rule exposure-act-to-playbook: starting cve-exposure-response`);
-      const run = runPlaybookLocally({
+      const run = runs.get(detail.vulnerability.id);
+      if (!run || run.result) return;
+      timeline.record('route', `Exposure Detected (${detail.vulnerability.id}, act, ${detail.assetCount} assets, account ${event.account}) matched rule exposure-act-to-playbook: cve-exposure-response starts`);
+      const checkPatch: TaskHandler = async (input) => {
+        run.waiting.resolve();
+        await run.mayCheck.promise;
+        return local.playbookTasks.CheckPatchFunctionArn?.(input);
+      };
+      run.result = runPlaybookLocally({
         definitionPath: DEMO_FILES.playbook,
-        taskHandlers: {
-          PlanFunctionArn: handlers.plan,
-          CheckPatchFunctionArn: async (input) => {
-            const result = (await handlers.checkPatch(input)) as { patched: boolean; stillAffected: string[]; attempt: number };
-            if (!result.patched && !patchApplied) {
-              // The team patches while the playbook waits: the next inventory import shows fixed builds.
-              patchApplied = true;
-              const imported = (await handlers.inventoryImport({ tenant: TENANT, inventory: patchedEstate })) as { imported: number };
-              timeline.record('inventory', `edge team upgrades the gateways; inventory re-imported (${imported.imported} assets)`);
-            }
-            return result;
-          },
-          SecurityGroupFunctionArn: handlers.securityGroup,
-          OktaSessionsFunctionArn: handlers.oktaSessions,
-          CrowdStrikeContainmentFunctionArn: handlers.crowdStrike,
-          SlackNotifyFunctionArn: handlers.slackNotify,
-        } satisfies Record<string, TaskHandler>,
+        taskHandlers: { ...local.playbookTasks, CheckPatchFunctionArn: checkPatch },
+        functions: local.functions,
         input: event,
-        executionName: `${DEMO_CVE}-${event.id}`,
-        onStateEvent: (entry) => {
-          if (entry.type === 'StateEntered' && entry.state === 'NotifyActionsTaken') snapshots.contained = vendorSnapshot(simulators);
-          describeStateEvent(entry, timeline, simulators);
-        },
+        executionName: `${detail.vulnerability.id}-${event.id}`,
+        onStateEvent: (entry) => describeStateEvent(run, entry, timeline, local),
       }).then((result) => {
-        executionArn = result.executionArn;
-        timeline.record('playbook', `cve-exposure-response ${result.status}${result.error ? `: ${result.error.Error}` : ''}`);
+        run.execution = result.executionArn;
+        timeline.record('playbook', `[${run.cve}] cve-exposure-response ${result.status}${result.error ? `: ${result.error.Error} ${result.error.Cause}` : ''}`);
         return result;
       });
-      playbookRuns.push(run);
-      return run.then(() => undefined);
+      // A run that ends early (nothing to do, or a failure) never reaches its patch check.
+      void run.result.then(() => run.waiting.resolve());
     });
 
-    // Yesterday: the catalogue without the CVE, and the estate, are already known.
+    // Yesterday: the catalogue without either CVE, and the estate, are already known.
     timeline.heading('Yesterday 23:00: forestall knows the catalogue and the estate');
-    const yesterday = { ...catalogue, vulnerabilities: catalogue.vulnerabilities.filter((entry) => entry.cveID !== DEMO_CVE) };
-    feeds.publishKevCatalogue(yesterday, new Date('2023-10-17T23:00:00Z'));
-    const baseline = (await handlers.kevIngest({})) as { written: number; emitted: number };
+    const without = (...ids: string[]) => ({ ...catalogue, vulnerabilities: catalogue.vulnerabilities.filter((entry) => !ids.includes(entry.cveID)) });
+    feeds.publishKevCatalogue(without(DEMO_CVE, SECOND_CVE), new Date('2023-10-17T23:00:00Z'));
+    const baseline = (await local.handlers.kevIngest({})) as { written: number; emitted: number };
     timeline.record('ingest', `KEV poll: ${baseline.written} entries stored, ${baseline.emitted} Intel Changed events`);
-    const imported = (await handlers.inventoryImport({ tenant: TENANT, inventory: estate })) as { imported: number };
-    timeline.record('inventory', `${imported.imported} assets imported with their CPEs`);
+    const imported = (await local.handlers.inventoryImport({ tenant: TENANT, inventory: estate })) as { imported: number };
+    timeline.record('inventory', `${imported.imported} assets imported with their CPEs and vendor identities`);
     await bus.drain();
-    const unchanged = (await handlers.kevIngest({})) as { unchanged: boolean; written: number };
+    const unchanged = (await local.handlers.kevIngest({})) as { unchanged: boolean; written: number };
     timeline.record('ingest', `re-poll of the same catalogue: ${unchanged.unchanged ? 'not modified (304)' : 'changed'}, ${unchanged.written} writes`);
+    for (const line of snapshot.before) timeline.record('vendors', line);
 
-    // 2am: CISA adds the CVE.
+    // 2am: CISA adds Citrix Bleed.
     timeline.heading(`02:00: CISA adds ${DEMO_CVE} to KEV (timings from here)`);
-    feeds.publishKevCatalogue(catalogue, new Date('2023-10-18T02:00:00Z'));
+    feeds.publishKevCatalogue(without(SECOND_CVE), new Date('2023-10-18T02:00:00Z'));
     timeline.resetOrigin();
     const intelArrivedAt = Date.now();
-    const poll = (await handlers.kevIngest({})) as { written: number; lookedUp: number; emitted: number };
+    const poll = (await local.handlers.kevIngest({})) as { written: number; lookedUp: number; emitted: number };
     timeline.record('ingest', `KEV poll: ${poll.written} new entry stored, ${poll.lookedUp} NVD lookup, ${poll.emitted} Intel Changed event`);
     await bus.drain();
-    await Promise.all(playbookRuns);
-    await bus.drain();
+    const first = runs.get(DEMO_CVE) as Run;
+    await first.waiting.promise;
+    snapshot.contained = vendors();
+    for (const line of snapshot.contained) timeline.record('vendors', line);
 
-    const actions = executionArn ? await store.repositories.actions.listByExecution(TENANT, executionArn) : [];
+    // A workload account the bus admits tries to start containment with a forged finding.
+    timeline.heading(`02:05: account ${FORGING_ACCOUNT} puts a forged Exposure Detected (act, 39 internal hosts) on the bus`);
+    const forged: ExposureDetected = {
+      version: '1',
+      tenant: TENANT,
+      vulnerability: { id: DEMO_CVE, kev: true },
+      decision: 'act',
+      assetIds: estate.assets.filter((asset) => asset.id.startsWith('adc-int-')).map((asset) => asset.id),
+      assetCount: 38,
+      exposureIds: [],
+      reasons: ['forged'],
+      detectedAt: new Date().toISOString(),
+    };
+    const [forgedEvent] = bus.putEvents([{ detailType: DetailType.ExposureDetected, detail: forged, account: FORGING_ACCOUNT }]);
+    const forgedRecord = bus.published.find((record) => record.event.id === forgedEvent?.id);
+    const forgedEventRefused = forgedRecord !== undefined && forgedRecord.matchedRules.length === 0;
+    timeline.record('route', `forged event ${forgedEventRefused ? 'matched no rule: the exposure-act rule admits only this account\'s events' : `matched ${forgedRecord?.matchedRules.join(', ')}`}`);
+    const forgedPlan = (await local.playbookTasks.PlanFunctionArn?.({ detail: forged, account: FORGING_ACCOUNT, execution: 'forged-start' })) as PlaybookPlan;
+    timeline.record('plan', `the same event handed to Plan directly: ${forgedPlan.targetCount} targets (${forgedPlan.skipped[0]?.reason ?? ''})`);
+
+    // The second CVE lands on the same gateways while they are contained.
+    timeline.heading(`02:30: CISA adds ${SECOND_CVE}, which the same gateways run`);
+    feeds.publishKevCatalogue(catalogue, new Date('2023-10-18T02:30:00Z'));
+    const secondPoll = (await local.handlers.kevIngest({})) as { written: number; lookedUp: number };
+    timeline.record('ingest', `KEV poll: ${secondPoll.written} new entry stored, ${secondPoll.lookedUp} NVD lookup`);
+    await bus.drain();
+    const second = runs.get(SECOND_CVE) as Run;
+    await second.waiting.promise;
+
+    // The edge team installs the Citrix Bleed fix: the first run's patch check passes.
+    timeline.heading(`06:00: the edge team installs the ${DEMO_CVE} fix (still affected by ${SECOND_CVE})`);
+    const patched = (await local.handlers.inventoryImport({ tenant: TENANT, inventory: patchedEstate })) as { imported: number };
+    timeline.record('inventory', `inventory re-imported (${patched.imported} assets)`);
+    first.mayCheck.resolve();
+    const firstResult = await first.result;
+    snapshot.afterFirstRelease = vendors();
+    for (const line of snapshot.afterFirstRelease) timeline.record('vendors', line);
+
+    // The second run waits for its own fix, which does not come in time.
+    second.mayCheck.resolve();
+    const secondResult = await second.result;
+
+    // Days later: the sweeper handles the expired holds, with the schedule tick's time.
+    const sweeps: string[] = [];
+    const sweep = async (hours: number) => {
+      const time = new Date(intelArrivedAt + hours * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      sweeps.push(`sweeper:${new Date(time).toISOString()}`);
+      const { outcomes } = (await local.handlers.expirySweeper({ 'detail-type': 'Scheduled Event', source: 'aws.events', time })) as { outcomes: Array<{ did: string; actuator: string; detail: string }> };
+      const counts = new Map<string, number>();
+      for (const outcome of outcomes) counts.set(`${outcome.did} (${outcome.actuator})`, (counts.get(`${outcome.did} (${outcome.actuator})`) ?? 0) + 1);
+      timeline.record('expiry', `sweep as of ${time}: ${outcomes.length} expired action(s)${counts.size ? `: ${[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([what, n]) => `${n} ${what}`).join(', ')}` : ''}`);
+      if (outcomes[0]) timeline.record('expiry', `e.g. ${outcomes[0].detail}`);
+    };
+    timeline.heading('Day 4: the holds of the second run expire while the gateways are still affected');
+    await sweep(73);
+    timeline.heading(`Day 5: the edge team installs the January builds (fixed for ${SECOND_CVE}); the next expiry sweep reverts`);
+    const patchedTwice = (await local.handlers.inventoryImport({ tenant: TENANT, inventory: patchedTwiceEstate })) as { imported: number };
+    timeline.record('inventory', `inventory re-imported (${patchedTwice.imported} assets)`);
+    await sweep(146);
+    await bus.drain();
+    snapshot.after = vendors();
+
+    const actions = await allActions(store.repositories.actions, [firstResult?.executionArn, secondResult?.executionArn, ...sweeps]);
     const firstAction = actions
-      .filter((action) => action.actuator !== 'slack' && action.status !== 'skipped' && action.status !== 'failed')
+      .filter((action) => action.requestedBy === firstResult?.executionArn && action.actuator !== 'slack' && action.operation === 'apply' && ['done', 'released', 'reverted'].includes(action.status))
       .map((action) => Date.parse(action.createdAt))
       .sort((a, b) => a - b)[0];
     const intelToFirstActionMs = firstAction === undefined ? undefined : Math.max(0, firstAction - intelArrivedAt);
-    const playbook = (await Promise.all(playbookRuns))[0] as { status: string } | undefined;
     const failures = bus.failures;
 
     timeline.heading('Summary');
-    snapshots.after = vendorSnapshot(simulators);
-    const summary = summarise(actions, simulators, snapshots);
-    for (const line of summary) out.write(`  ${line}\n`);
-    out.write(`  events: ${actionEvents.taken} Action Taken, ${actionEvents.reverted} Action Reverted on the bus\n`);
+    for (const line of summarise(actions, snapshot)) out.write(`  ${line}\n`);
+    out.write(`  events: ${actionEvents.taken} Action Taken, ${actionEvents.reverted} Action Reverted on the bus; ${local.slack.state.messages.length} Slack messages\n`);
     if (failures.length) for (const failure of failures) out.write(`  rule ${failure.rule} failed: ${failure.error}\n`);
 
+    const playbookStatus = { [DEMO_CVE]: firstResult?.status ?? 'not started', [SECOND_CVE]: secondResult?.status ?? 'not started' };
     const outcome: DemoOutcome = {
-      ok: playbook?.status === 'SUCCEEDED' && failures.length === 0,
+      ok: Object.values(playbookStatus).every((status) => status === 'SUCCEEDED') && failures.length === 0 && forgedEventRefused,
       ...(intelToFirstActionMs === undefined ? {} : { intelToFirstActionMs }),
-      ...(playbook ? { playbookStatus: playbook.status } : {}),
+      playbookStatus,
+      forgedEventRefused,
       actions,
-      slackMessages: [...simulators.slack.state.messages],
+      slackMessages: [...local.slack.state.messages],
       actionEvents: { ...actionEvents },
+      vendors: snapshot,
     };
     if (options.reportPath) {
       await mkdir(dirname(options.reportPath), { recursive: true });
-      const report = { scenario: DEMO_CVE, generatedAt: new Date().toISOString(), ...outcome, timeline: timeline.lines };
+      const report = { scenario: [DEMO_CVE, SECOND_CVE], generatedAt: new Date().toISOString(), ...outcome, timeline: timeline.lines };
       await writeFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
       out.write(`  report: ${options.reportPath}\n`);
     }
@@ -205,169 +303,75 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     out.write(`\nintel-to-first-action: ${intelToFirstActionMs === undefined ? 'no action taken' : `${intelToFirstActionMs} ms`}\n`);
     return outcome;
   } finally {
-    restoreEnv();
-    await Promise.allSettled([eventBridge.close(), feeds.close(), simulators.close()]);
+    await deployment?.close();
+    await Promise.allSettled([eventBridge.close(), feeds.close()]);
     await store.close();
   }
 }
 
-/** Vendor state matching the estate: every host in CrowdStrike, open ingress on every group, app admins in Okta. */
-function simulatorSetup(assets: readonly Asset[]) {
-  const appUsers: Record<string, string[]> = {};
-  const groups: Record<string, string[]> = {};
-  for (const asset of assets) {
-    if (!asset.idp) continue;
-    appUsers[asset.idp.appId] = ['00u1alice0000000001', '00u1bob000000000002', '00u1carol00000000003', '00u1dave000000000004'];
-    if (asset.idp.adminGroupId) groups[asset.idp.adminGroupId] = ['00u1alice0000000001', '00u1bob000000000002'];
-  }
-  const securityGroups = [...new Set(assets.flatMap((asset) => asset.cloud?.securityGroups ?? []))].map((groupId) => ({
-    groupId,
-    groupName: `${groupId}-edge`,
-    attachedTo: assets.flatMap((asset) => (asset.cloud?.securityGroups.includes(groupId) ? [{ instanceId: asset.cloud.instanceId }] : [])),
-    ingress: [
-      { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', description: 'public HTTPS' },
-      { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv6: '::/0', description: 'public HTTPS (IPv6)' },
-      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '10.0.0.0/8', description: 'admin SSH from the corporate network' },
-    ],
-  }));
-  return {
-    okta: { apps: appUsers, groups, token: 'local-okta-token' },
-    crowdstrike: { clientId: 'local-falcon-client', clientSecret: 'local-falcon-secret', devices: assets.flatMap((asset) => (asset.edr ? [asset.edr.deviceId] : [])) },
-    slack: { token: 'xoxb-local-demo', channel: 'C0SECOPS01' },
-    ec2: { securityGroups },
-  };
+/** Every action of the two runs and of the sweeps (whose releases are requested by `sweeper:<time>`), oldest first. */
+async function allActions(actions: Awaited<ReturnType<typeof openLocalStore>>['repositories']['actions'], executions: Array<string | undefined>): Promise<ActionRecord[]> {
+  const found = (await Promise.all(executions.filter((e): e is string => e !== undefined).map((execution) => actions.listByExecution(TENANT, execution)))).flat();
+  return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
-/** The environment the deployed stack gives each function, pointed at the local stand-ins. */
-function setHandlerEnvironment(options: {
-  store: LocalStore;
-  simulators: VendorSimulators;
-  kevUrl: string;
-  nvdApiUrl: string;
-  eventBridgeUrl: string;
-  verbose: boolean;
-}): () => void {
-  const values: Record<string, string> = {
-    TABLE_NAME: options.store.tableName,
-    EVENT_BUS_NAME: BUS_NAME,
-    TENANT_ID: TENANT,
-    KEV_URL: options.kevUrl,
-    NVD_API_URL: options.nvdApiUrl,
-    NVD_LOOKUPS_PER_RUN: '1',
-    GUARDRAILS: JSON.stringify({ dryRun: false, maxAssetsPerRun: 25 }),
-    PATCH_CHECK_INTERVAL_SECONDS: '3600',
-    MAX_PATCH_CHECKS: '24',
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: options.store.dynamo.endpoint,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: options.eventBridgeUrl,
-    POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    ...options.simulators.env,
-  };
-  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, values);
-  return () => {
-    for (const [key, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-}
-
-async function loadHandlers(): Promise<Handlers> {
-  // Imported after the environment is set: handlers read their configuration once, at init, as in Lambda.
-  const [kevIngest, inventoryImport, exposureMatch, plan, checkPatch, securityGroup, oktaSessions, crowdStrike, slackNotify] = await Promise.all([
-    import('../ingest/kev-ingest.handler.ts'),
-    import('../inventory/inventory-import.handler.ts'),
-    import('../match/exposure-match.handler.ts'),
-    import('../playbook/plan.handler.ts'),
-    import('../playbook/check-patch.handler.ts'),
-    import('../actuators/ec2/security-group.handler.ts'),
-    import('../actuators/okta/okta-sessions.handler.ts'),
-    import('../actuators/crowdstrike/crowdstrike-containment.handler.ts'),
-    import('../actuators/slack/slack-notify.handler.ts'),
-  ]);
-  // Each invocation gets its own Lambda context, as the runtime would give it.
-  const bind = (name: string, handler: (event: unknown, context: Context) => Promise<unknown>): Handler => (event) => handler(event, localLambdaContext(name));
-  return {
-    kevIngest: bind('KevIngest', kevIngest.handler),
-    inventoryImport: bind('InventoryImport', inventoryImport.handler),
-    exposureMatch: bind('ExposureMatch', exposureMatch.handler),
-    plan: bind('Plan', plan.handler),
-    checkPatch: bind('CheckPatch', checkPatch.handler),
-    securityGroup: bind('SecurityGroup', securityGroup.handler),
-    oktaSessions: bind('OktaSessions', oktaSessions.handler),
-    crowdStrike: bind('CrowdStrikeContainment', crowdStrike.handler),
-    slackNotify: bind('SlackNotify', slackNotify.handler),
-  };
-}
-
-function describeStateEvent(entry: TimelineEntry, timeline: Timeline, simulators: VendorSimulators): void {
+function describeStateEvent(run: Run, entry: TimelineEntry, timeline: Timeline, local: LocalDeployment): void {
+  const tag = `[${run.cve}]`;
   if (entry.type === 'StateRetried') {
-    timeline.record('playbook', `${entry.state}: retrying after ${entry.error?.Error}`);
+    timeline.record('playbook', `${tag} ${entry.state}: retrying after ${entry.error?.Error}`);
     return;
   }
   if (entry.type === 'StateFailed' || entry.type === 'StateCaught') {
-    timeline.record('playbook', `${entry.state}: ${entry.error?.Error} ${entry.error?.Cause ?? ''}`.trim());
+    timeline.record('playbook', `${tag} ${entry.state}: ${entry.error?.Error} ${entry.error?.Cause ?? ''}`.trim());
     return;
   }
-  if (entry.type !== 'StateExited' || entry.stateType !== 'Task') return;
+  if (entry.type !== 'StateExited') return;
   const output = entry.output as Record<string, unknown> | undefined;
-  if (entry.state === 'Plan') {
-    const plan = output?.plan as { targets: Record<string, unknown[]>; skipped: unknown[]; dryRun: boolean; assetCount: number };
-    const t = plan.targets;
-    timeline.record(
-      'plan',
-      `guardrails passed: ${t.network?.length ?? 0} hosts to restrict, ${t.identity?.length ?? 0} Okta app, ${t.endpoint?.length ?? 0} hosts to contain; ` +
-        `${plan.skipped.length} skipped; dry-run ${plan.dryRun ? 'on' : 'off'}`,
-    );
-    return;
-  }
-  if (entry.state === 'CheckPatch') {
-    const check = output?.patch as { patched: boolean; stillAffected: string[]; attempt: number };
-    timeline.record('patch', `check ${check.attempt}: ${check.patched ? 'all hosts on a fixed build' : `${check.stillAffected.length} hosts still affected`}`);
-    return;
-  }
-  const actions = (output?.actions ?? []) as ActionRecord[];
-  if (entry.state?.startsWith('Notify')) {
-    const message = simulators.slack.state.messages.at(-1);
-    timeline.record('slack', `#${message?.channel ?? '?'}: ${firstLine(message?.text ?? '(no message)')}`);
-    return;
-  }
-  const byOperation = new Map<string, ActionRecord[]>();
-  for (const action of actions) byOperation.set(`${action.actuator} ${action.operation} ${action.status}`, [...(byOperation.get(`${action.actuator} ${action.operation} ${action.status}`) ?? []), action]);
-  for (const [key, group] of byOperation) {
-    const undo = group[0]?.inverse ? `; undo: ${group[0].inverse.description}` : '';
-    timeline.record('action', `${entry.state}: ${key} on ${group.length} target(s) (${group.slice(0, 2).map((a) => a.target).join(', ')}${group.length > 2 ? ', ...' : ''})${undo}`);
+  switch (entry.state) {
+    case 'Plan': {
+      const plan = output?.plan as PlaybookPlan;
+      const steps = plan.steps.map((step) => `${step.actuator} ${(step.request.targets as unknown[]).length}`).join(', ');
+      const expiry = Object.entries(plan.expiry).map(([actuator, e]) => `${actuator} until ${e.expiresAt.slice(0, 16)}Z then ${e.onExpiry}`).join('; ');
+      timeline.record('plan', `${tag} ${plan.targetAssetIds.length} assets after guardrails (${plan.skipped.length} skipped), mode ${plan.mode}: ${steps}; expiry: ${expiry}`);
+      return;
+    }
+    case 'Act':
+    case 'Release': {
+      const results = (entry.state === 'Act' ? output?.applied : output?.released) as Array<{ actuator: string; operation: string; summary: Record<string, number> }> | undefined;
+      for (const result of results ?? []) {
+        timeline.record('action', `${tag} ${result.actuator} ${result.operation}: ${Object.entries(result.summary).map(([status, n]) => `${n} ${status}`).join(', ') || 'nothing'}`);
+      }
+      return;
+    }
+    case 'CheckPatch': {
+      const check = output?.patch as { patched: boolean; stillAffected: string[]; attempt: number };
+      timeline.record('patch', `${tag} check ${check.attempt}: ${check.patched ? 'every asset acted on runs a fixed build' : `${check.stillAffected.length} assets still affected`}`);
+      return;
+    }
+    case 'ReportStanding': {
+      const standing = output?.standing as { marked: number; note: string } | undefined;
+      if (standing) timeline.record('patch', `${tag} patch watch gave up: ${standing.marked} exposures marked containment-standing; metric ContainmentStanding raises the alarm`);
+      return;
+    }
+    default:
+      if (entry.state?.startsWith('Notify')) {
+        const message = local.slack.state.messages.at(-1);
+        timeline.record('slack', `${tag} #${message?.channel ?? '?'}: ${(message?.text ?? '(no message)').split('\n')[0]}`);
+      }
   }
 }
 
-/** What the simulated vendors hold at one moment: the demo compares before, during and after. */
-interface VendorSnapshot {
-  containedHosts: number;
-  openIngressRules: number;
-}
-
-function vendorSnapshot(simulators: VendorSimulators): VendorSnapshot {
-  return {
-    containedHosts: [...simulators.crowdstrike.state.devices.values()].filter((d) => d.status === 'contained' || d.status === 'containment_pending').length,
-    openIngressRules: [...simulators.ec2.state.rules.values()].filter((r) => r.cidrIpv4 === '0.0.0.0/0' || r.cidrIpv6 === '::/0').length,
-  };
-}
-
-function summarise(actions: readonly ActionRecord[], simulators: VendorSimulators, snapshots: Record<'before' | 'contained' | 'after', VendorSnapshot | undefined>): string[] {
-  const count = (actuator: string) => actions.filter((a) => a.actuator === actuator).length;
-  const state = (snapshot: VendorSnapshot | undefined) =>
-    snapshot ? `${snapshot.containedHosts} hosts contained, ${snapshot.openIngressRules} internet-open ingress rules` : 'not reached';
+function summarise(actions: readonly ActionRecord[], snapshot: DemoOutcome['vendors']): string[] {
+  const count = (predicate: (action: ActionRecord) => boolean) => actions.filter(predicate).length;
+  const applies = (action: ActionRecord) => action.operation === 'apply' && action.actuator !== 'slack';
   return [
-    `actions recorded: ${actions.length} (security groups ${count('ec2-security-group')}, Okta ${count('okta-sessions')}, CrowdStrike ${count('crowdstrike-containment')}, Slack ${count('slack')}); reverted ${actions.filter((a) => a.status === 'reverted').length}`,
-    `vendors before 02:00: ${state(snapshots.before)}`,
-    `vendors while contained: ${state(snapshots.contained)}; ${simulators.okta.state.revocations.length} Okta admin sessions cleared`,
-    `vendors after release: ${state(snapshots.after)}; ${simulators.slack.state.messages.length} Slack messages posted`,
+    `actions recorded: ${actions.length}: ${count((a) => applies(a) && a.changedBy === undefined && a.before !== undefined)} changes made, ` +
+      `${count((a) => applies(a) && a.changedBy !== undefined)} holds added to a change another run made, ` +
+      `${count((a) => a.operation === 'release' && a.status === 'released')} releases that left a change standing for the other CVE, ` +
+      `${count((a) => a.operation === 'release' && a.status === 'reverted' && a.confirmation?.verdict !== 'differs')} reverts confirmed in the vendor`,
+    `vendors before 02:00: ${snapshot.before.join('; ')}`,
+    `vendors while contained: ${snapshot.contained.join('; ')}`,
+    `vendors after the first run released: ${snapshot.afterFirstRelease.join('; ')}`,
+    `vendors after the last hold expired: ${snapshot.after.join('; ')}`,
   ];
 }
-
-const firstLine = (text: string) => text.split('\n')[0] ?? '';
-

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../../functions/cli/demo.ts';
 
 describe('forestall demo', () => {
-  it('plays the 2am scenario end to end: contain the 8 internet-facing hosts, notify, release after the patch', async () => {
+  it('plays the 2am scenario with a second CVE on the same gateways: holds, a forged event refused, expiry renewed then reverted', async () => {
     let printed = '';
     const out = new Writable({
       write(chunk, _encoding, done) {
@@ -15,36 +15,59 @@ describe('forestall demo', () => {
     const outcome = await runDemo({ out });
 
     expect(outcome.ok).toBe(true);
-    expect(outcome.playbookStatus).toBe('SUCCEEDED');
-    const by = (actuator: string, operation: string) =>
-      outcome.actions.filter((action) => action.actuator === actuator && action.operation.includes(operation));
-    // Containment: the 8 edge hosts in CrowdStrike, their security groups, the app admins' Okta sessions.
-    const contained = outcome.actions.filter((a) => a.actuator === 'crowdstrike-containment' && a.inverse);
-    expect(contained).toHaveLength(8);
-    expect(contained.every((a) => a.status === 'reverted')).toBe(true);
-    expect(outcome.actions.filter((a) => a.actuator === 'ec2-security-group' && a.inverse).every((a) => a.status === 'reverted')).toBe(true);
-    expect(outcome.actions.filter((a) => a.actuator === 'okta-sessions' && a.status === 'done')).toHaveLength(2);
-    // Every action says why and how to undo it (or that it cannot be undone).
-    for (const action of outcome.actions.filter((a) => a.actuator !== 'slack')) {
-      expect(action.reason).toContain('CVE-2023-4966');
-      expect(action.inverse?.description ?? action.detail).toBeTruthy();
-    }
-    expect(by('slack', 'notify').map((a) => a.operation)).toEqual(['notify-actions-taken', 'notify-released']);
-    expect(outcome.slackMessages).toHaveLength(2);
-    // Every real change is announced for other accounts: 8 security groups + 2 Okta users + 8 hosts
-    // restricted, signed out and contained; the 8 groups and 8 hosts released. Notifications are not.
-    expect(outcome.actionEvents).toEqual({ taken: 18, reverted: 16 });
-    expect(printed).toContain('events: 18 Action Taken, 16 Action Reverted on the bus');
-    // The first message carries the remediation path for every affected build.
-    const posted = JSON.stringify(outcome.slackMessages[0]?.blocks);
-    expect(posted).toContain('netscaler_gateway 14.1-8.6: upgrade to 14.1-8.50 or later');
-    expect(posted).toContain('How to undo');
+    expect(outcome.playbookStatus).toEqual({ 'CVE-2023-4966': 'SUCCEEDED', 'CVE-2023-6549': 'SUCCEEDED' });
+    expect(printed).toMatch(/CVE-2023-4966: 47 affected assets \(8 act, 39 attend\)/);
+
+    // The first run contains the 8 edge gateways; every change records its before-state and its undo.
+    const applies = outcome.actions.filter((a) => a.operation === 'apply' && a.actuator !== 'slack');
+    const made = applies.filter((a) => a.changedBy === undefined && a.before !== undefined);
+    expect(made.filter((a) => a.actuator === 'crowdstrike-containment')).toHaveLength(10);
+    expect(made.filter((a) => a.actuator === 'ec2-security-group')).toHaveLength(10);
+    expect(made.filter((a) => a.actuator === 'okta-sessions')).toHaveLength(4);
+    for (const action of made) expect(action.inverse?.description).toBeTruthy();
+
+    // The second CVE's run holds what the first contained instead of acting again.
+    const held = applies.filter((a) => a.changedBy !== undefined);
+    expect(held).toHaveLength(16);
+    expect(held.every((a) => a.reason.startsWith('CVE-2023-6549'))).toBe(true);
+
+    // The first run's release leaves the gateways contained for the second CVE ("still held for ...").
+    const releases = outcome.actions.filter((a) => a.operation === 'release');
+    const keptStanding = releases.filter((a) => a.status === 'released');
+    expect(keptStanding).toHaveLength(16);
+    expect(keptStanding[0]?.detail).toBe('hold of CVE-2023-4966 released; the change stands: still held for CVE-2023-6549');
+    expect(outcome.vendors.afterFirstRelease).toContain('CrowdStrike host containment: 10 of 56 hosts contained');
+
+    // The second run's patch watch gives up; the sweeper renews while affected, then reverts once fixed.
+    expect(printed).toContain('[CVE-2023-6549] patch watch gave up: 10 exposures marked containment-standing');
+    expect(printed).toMatch(/10 renewed \(crowdstrike-containment\), 10 renewed \(ec2-security-group\)/);
+    expect(printed).toMatch(/10 released \(crowdstrike-containment\), 10 released \(ec2-security-group\)/);
+    const reverted = releases.filter((a) => a.status === 'reverted');
+    expect(reverted).toHaveLength(20);
+    expect(reverted.every((a) => a.requestedBy.startsWith('sweeper:') && a.confirmation?.verdict !== 'differs')).toBe(true);
+    expect(applies.filter((a) => a.actuator !== 'okta-sessions').every((a) => a.status === 'reverted')).toBe(true);
+
+    // The forged event from another account matched no rule, and Plan refuses it too.
+    expect(outcome.forgedEventRefused).toBe(true);
+    expect(printed).toContain("forged event matched no rule: the exposure-act rule admits only this account's events");
+    expect(printed).toContain('the same event handed to Plan directly: 0 targets (the event came from account 999999999999');
+
+    // The vendors really changed, and everything came back.
+    expect(outcome.vendors.before).toEqual(['EC2 security groups (internet ingress): 112 internet-open ingress rules on 56 groups', 'Okta sessions: 0 Okta sessions cleared', 'CrowdStrike host containment: 0 of 56 hosts contained']);
+    expect(outcome.vendors.contained).toContain('CrowdStrike host containment: 8 of 56 hosts contained');
+    expect(outcome.vendors.contained).toContain('EC2 security groups (internet ingress): 96 internet-open ingress rules on 56 groups');
+    expect(outcome.vendors.after).toContain('CrowdStrike host containment: 0 of 56 hosts contained');
+    expect(outcome.vendors.after).toContain('EC2 security groups (internet ingress): 112 internet-open ingress rules on 56 groups');
+
+    // Every real change is announced; Slack heard each stage, with the remediation path and the holds.
+    expect(outcome.actionEvents).toEqual({ taken: 24, reverted: 20 });
+    expect(outcome.slackMessages.map((m) => m.text?.split(':')[1]?.trim())).toEqual(['rotating_light', 'rotating_light', 'white_check_mark', 'warning', 'hourglass']);
+    const first = JSON.stringify(outcome.slackMessages[0]?.blocks);
+    expect(first).toContain('netscaler_gateway 14.1-8.6: upgrade to 14.1-8.50 or later');
+    expect(first).toContain('How to undo');
+    expect(first).toContain('stands until');
+    expect(JSON.stringify(outcome.slackMessages[2]?.blocks)).toContain('still held for CVE-2023-6549');
     expect(outcome.intelToFirstActionMs).toBeGreaterThanOrEqual(0);
-    expect(printed).toMatch(/47 affected assets \(8 act, 39 attend\)/);
     expect(printed).toMatch(/intel-to-first-action: \d+ ms/);
-    // The simulated vendors really changed: 8 hosts contained and 16 public rules revoked, then all restored.
-    expect(printed).toContain('vendors before 02:00: 0 hosts contained, 112 internet-open ingress rules');
-    expect(printed).toContain('vendors while contained: 8 hosts contained, 96 internet-open ingress rules');
-    expect(printed).toContain('vendors after release: 0 hosts contained, 112 internet-open ingress rules');
   });
 });
