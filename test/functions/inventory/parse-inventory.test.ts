@@ -53,6 +53,17 @@ describe('parseInventory', () => {
     expect(JSON.parse(parsed.quarantined[0]!.payload!)).toMatchObject({ criticality: 'urgent' });
   });
 
+  it('quarantines asset ids that would make keys ambiguous or display falsely, naming the character', () => {
+    const parsed = parseInventory({ assets: [validAsset('gw#ASSET#x'), validAsset('gw|1'), validAsset('gw\u202e1'), validAsset('gw\u00001'), validAsset('gw-1')] }, 'inventory.json', { now });
+    expect(parsed.assets.map((asset) => asset.id)).toEqual(['gw-1']);
+    expect(parsed.quarantined.map(({ reason }) => reason)).toEqual([
+      'inventory.json: assets[0].id: must not contain "#" (a key delimiter)',
+      'inventory.json: assets[1].id: must not contain "|" (a key delimiter)',
+      'inventory.json: assets[2].id: must not contain bidirectional or invisible formatting character U+202E',
+      'inventory.json: assets[3].id: must not contain control character U+0000',
+    ]);
+  });
+
   it('throws InvalidInputError naming the file and field when the document is not an inventory', () => {
     const error = (() => {
       try {

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { packageKeyOfCpe } from '../../../functions/match/cpe.ts';
-import { InvalidPackageIdentifier, cpePackageKey, describeSoftware, packageKeyOf, parseCpe23, purlPackageKey } from '../../../functions/store/keys.ts';
+import { idProblem } from '../../../functions/model/ids.ts';
+import {
+  InvalidKeyPart,
+  InvalidPackageIdentifier,
+  assetKey,
+  cpePackageKey,
+  describeSoftware,
+  exposureKey,
+  packageKeyOf,
+  parseCpe23,
+  purlPackageKey,
+  targetKey,
+  vulnerabilityKey,
+} from '../../../functions/store/keys.ts';
 
 describe('package keys', () => {
   it('parses CPE 2.3 strings honouring backslash escapes', () => {
@@ -35,5 +48,26 @@ describe('package keys', () => {
       version: '7.68.0-1',
     });
     expect(() => purlPackageKey('pkg:')).toThrow(InvalidPackageIdentifier);
+  });
+});
+
+describe('table keys (found on main: T#a#ASSET#b#ASSET#c had two readings)', () => {
+  it('gives every key one reading: tenants are tenant ids and no id carries a key delimiter', () => {
+    expect(assetKey('a', 'b').pk).toBe('T#a#ASSET#b');
+    expect(() => assetKey('a', 'b#ASSET#c')).toThrow(new InvalidKeyPart('asset id "b#ASSET#c" must not contain "#" (a key delimiter)'));
+    expect(() => assetKey('a#ASSET#b', 'c')).toThrow(/tenant "a#ASSET#b" is not a tenant id/);
+    expect(() => vulnerabilityKey('Default', 'CVE-2023-4966')).toThrow(InvalidKeyPart);
+    expect(() => exposureKey('default', 'CVE-2023-4966', 'gw|1')).toThrow(/must not contain "\|"/);
+    expect(() => targetKey('default', 'crowdstrike#x', 'host')).toThrow(InvalidKeyPart);
+    // Targets are hashed into their key: any text names one target, and the tenant still bounds it.
+    expect(targetKey('default', 'crowdstrike-containment', 'crowdstrike-device:a#b').pk).toMatch(/^T#default#TARGET#crowdstrike-containment#[0-9a-f]{32}$/);
+  });
+
+  it('refuses ids that display as something they are not, naming the character', () => {
+    expect(idProblem('nsgw-edge-01')).toBeUndefined();
+    expect(idProblem('edge\u202e10-wgsn')).toBe('must not contain bidirectional or invisible formatting character U+202E');
+    expect(idProblem('edge\u200b01')).toBe('must not contain bidirectional or invisible formatting character U+200B');
+    expect(idProblem('edge\u000701')).toBe('must not contain control character U+0007');
+    expect(idProblem(' edge')).toBe('must not start or end with whitespace');
   });
 });
