@@ -10,6 +10,9 @@ import type { ForestallTable } from './forestall-table.ts';
 import { secretReadSuppression } from './nag-findings.ts';
 import { translatePermissions } from './permission-statements.ts';
 
+/** Under the playbook's 120 s per actuator step and the kernel's 2-minute lease. */
+export const MAX_ACTUATOR_TIMEOUT_SECONDS = 110;
+
 /** The role tag naming the actuator a role belongs to; member-account roles trust only principals carrying it. */
 export const ACTUATOR_TAG_KEY = 'forestall:actuator';
 
@@ -60,8 +63,10 @@ export class ActuatorFunction extends Construct {
     const where = `ActuatorFunction(${definition.name})`;
     if (!ACTUATOR_NAME.test(definition.name)) throw new Error(`${where}: the actuator name must be kebab-case, at most 53 characters`);
     const deployment = definition.deployment;
-    if (!Number.isInteger(deployment.timeoutSeconds) || deployment.timeoutSeconds < 1 || deployment.timeoutSeconds > 900) {
-      throw new Error(`${where}: timeoutSeconds must be a whole number between 1 and 900, got ${deployment.timeoutSeconds}`);
+    // The playbook gives each actuator step 120 s (TimeoutSeconds in the ASL), and the kernel's lease
+    // outlasts one invocation: a function allowed longer would be cut off mid-change by Step Functions.
+    if (!Number.isInteger(deployment.timeoutSeconds) || deployment.timeoutSeconds < 1 || deployment.timeoutSeconds > MAX_ACTUATOR_TIMEOUT_SECONDS) {
+      throw new Error(`${where}: timeoutSeconds must be a whole number between 1 and ${MAX_ACTUATOR_TIMEOUT_SECONDS}, got ${deployment.timeoutSeconds}`);
     }
     this.definition = definition;
 

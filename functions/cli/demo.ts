@@ -59,6 +59,11 @@ export interface DemoOutcome {
   actionEvents: { taken: number; reverted: number };
   /** The simulated vendors, one line each, at each stage. */
   vendors: Record<'before' | 'contained' | 'afterFirstRelease' | 'after', string[]>;
+  /**
+   * Per actuator: change calls the vendor accepted, against the changes the audit trail records (applies
+   * that changed the vendor, and reverts). The kernel's promise is one call per change.
+   */
+  vendorCalls: Record<string, { changeCalls: number; changes: number }>;
 }
 
 interface Deferred {
@@ -282,6 +287,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     out.write(`  events: ${actionEvents.taken} Action Taken, ${actionEvents.reverted} Action Reverted on the bus; ${local.slack.state.messages.length} Slack messages\n`);
     if (failures.length) for (const failure of failures) out.write(`  rule ${failure.rule} failed: ${failure.error}\n`);
 
+    const calls = local.changeCalls();
+    const vendorCalls = Object.fromEntries(
+      Object.entries(calls)
+        .filter(([actuator]) => actions.some((action) => action.actuator === actuator))
+        .map(([actuator, changeCalls]) => [
+          actuator,
+          {
+            changeCalls,
+            changes: actions.filter((a) => a.actuator === actuator && ((a.operation === 'apply' && a.before !== undefined && a.changedBy === undefined) || (a.operation === 'release' && a.status === 'reverted'))).length,
+          },
+        ]),
+    );
+    out.write(`  vendor change calls per change: ${Object.entries(vendorCalls).map(([actuator, v]) => `${actuator} ${v.changeCalls}/${v.changes}`).join(', ')}\n`);
     const playbookStatus = { [DEMO_CVE]: firstResult?.status ?? 'not started', [SECOND_CVE]: secondResult?.status ?? 'not started' };
     const outcome: DemoOutcome = {
       ok: Object.values(playbookStatus).every((status) => status === 'SUCCEEDED') && failures.length === 0 && forgedEventRefused,
@@ -292,6 +310,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       slackMessages: [...local.slack.state.messages],
       actionEvents: { ...actionEvents },
       vendors: snapshot,
+      vendorCalls,
     };
     if (options.reportPath) {
       await mkdir(dirname(options.reportPath), { recursive: true });

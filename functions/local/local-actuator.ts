@@ -11,6 +11,11 @@ export interface LocalActuator {
   /** Settings and secrets as the handler reads them (secrets given directly, as local mode allows). */
   env: Record<string, string>;
   simulator: RunningSimulator<unknown>;
+  /**
+   * The simulator's operations that change what a target does (contain, revoke a rule, sign out), as
+   * opposed to reads and follow-ups such as tagging: the benchmark counts these per change recorded.
+   */
+  changeOperations: readonly string[];
   /** The vendor state in one line for a timeline, e.g. `8 of 56 hosts contained`. */
   describe(): string;
   close(): Promise<void>;

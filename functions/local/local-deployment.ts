@@ -48,6 +48,8 @@ export interface LocalDeployment {
   handlers: { kevIngest: TaskHandler; inventoryImport: TaskHandler; exposureMatch: TaskHandler; expirySweeper: TaskHandler };
   /** One line per simulated vendor on its state. */
   describeVendors(): string[];
+  /** Per actuator, the change calls its simulated vendor accepted (see LocalActuator.changeOperations). */
+  changeCalls(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,13 @@ export async function startLocalDeployment(options: LocalDeploymentOptions): Pro
         expirySweeper: bind('ExpirySweeper', expirySweeper as HandlerModule),
       },
       describeVendors: () => actuators.map((actuator) => `${actuator.definition.title}: ${actuator.local.describe()}`),
+      changeCalls: () =>
+        Object.fromEntries(
+          actuators.map((actuator) => [
+            actuator.definition.name,
+            actuator.local.simulator.requests.filter((request) => request.status < 400 && actuator.local.changeOperations.includes(request.operation ?? '')).length,
+          ]),
+        ),
       close: async () => {
         restore();
         await Promise.allSettled([...locals.map((local) => local.close()), slack.close(), lambda.close()]);

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { z } from 'zod';
 import { ActionRecordSchema, HOLDING_STATUSES, type ActionRecord } from '../model/action.ts';
 import { AssetSchema, assetIdentities } from '../model/asset.ts';
-import { TargetStateSchema, type TargetState } from '../model/target-state.ts';
+import { TargetStateSchema } from '../model/target-state.ts';
 import { ExposureSchema, type Decision, type Exposure } from '../model/exposure.ts';
 import { QuarantineRecordSchema, type QuarantineRecord } from '../model/quarantine.ts';
 import { SourceCursorSchema, type SourceCursor } from '../model/source-cursor.ts';

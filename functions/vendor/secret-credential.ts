@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { ConfigurationError } from '../config/env.ts';
 import { readSecret, type SecretSource } from '../config/secrets.ts';
 
 /**
@@ -30,4 +32,23 @@ export function secretCredential(source: SecretSource, env: NodeJS.ProcessEnv = 
 /** A fixed credential (tests, and the local simulators' tokens given directly). */
 export function staticCredential(value: string): SecretCredential {
   return { get: async () => value, refresh: async () => value };
+}
+
+const ClientCredentialsSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+export type ClientCredentials = z.infer<typeof ClientCredentialsSchema>;
+
+/**
+ * An OAuth2 client-credentials secret, stored as JSON `{"clientId","clientSecret"}`; the error says which
+ * vendor's secret is malformed and never repeats its value.
+ */
+export function parseClientCredentials(text: string, vendor: string): ClientCredentials {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`the ${vendor} secret is not JSON {"clientId","clientSecret"}`);
+  }
+  const parsed = ClientCredentialsSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigurationError(`the ${vendor} secret must be JSON {"clientId","clientSecret"} with both set`);
+  return parsed.data;
 }

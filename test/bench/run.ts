@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the numbers docs/benchmarks.md records. Prints a Markdown report to stdout.
  * Measures KEV ingest (time and DynamoDB writes on first load and on unchanged re-polls), matching
- * throughput on a 10,000-asset estate, the demo's intel-to-first-action time, and each Lambda's bundle.
+ * throughput on a 10,000-asset estate, the demo's intel-to-first-action time before and after the action
+ * kernel (the cost of its safety) and its vendor calls per change, and each Lambda's bundle.
  */
 import '../../functions/local/promise-with-resolvers.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { conditionalGet } from '../../functions/ingest/http-fetch.ts';
 import { ingestKev, type KevIngestSummary } from '../../functions/ingest/kev-ingest.ts';
@@ -27,6 +28,7 @@ import { createDocumentClient } from '../../functions/store/document-client.ts';
 import { createDynamoRepositories } from '../../functions/store/dynamo-repositories.ts';
 import { countDynamoWrites } from '../../functions/store/write-counter.ts';
 import { ESM_REQUIRE_BANNER } from '../../lib/forestall-function.ts';
+import { ACTUATORS } from '../../functions/actuators/registry.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = join(import.meta.dirname, '..', '..');
@@ -139,24 +141,77 @@ async function benchMatch() {
   say();
 }
 
-async function benchDemo() {
-  const runs: number[] = [];
-  const totals: number[] = [];
+/**
+ * The last commit before the action kernel (records before the vendor call, leases, holds, stored-exposure
+ * planning): its demo is the "before" of the cost of that safety. Measured from a git worktree of it.
+ */
+const BEFORE_KERNEL = '8e89aa2';
+
+interface DemoReport {
+  ok: boolean;
+  intelToFirstActionMs?: number;
+  vendorCalls?: Record<string, { changeCalls: number; changes: number }>;
+}
+
+/** Runs `forestall demo` from `checkout` `count` times, a process each, as `npm start` runs it. */
+function runDemos(checkout: string, count: number): { firstAction: number[]; totals: number[]; last: DemoReport } {
   const dir = mkdtempSync(join(tmpdir(), 'forestall-bench-'));
-  for (let run = 0; run < 3; run++) {
-    // A process per run, as `npm start` runs it: handlers read their configuration once, at init.
+  const firstAction: number[] = [];
+  const totals: number[] = [];
+  let last: DemoReport = { ok: false };
+  for (let run = 0; run < count; run++) {
     const report = join(dir, `demo-${run}.json`);
     const start = performance.now();
-    execFileSync(process.execPath, [join(root, 'bin/forestall.mjs'), 'demo', '--report', report], { stdio: 'ignore' });
+    execFileSync(process.execPath, [join(checkout, 'bin/forestall.mjs'), 'demo', '--report', report], { stdio: 'ignore', cwd: checkout });
     totals.push(ms(start));
-    const outcome = JSON.parse(readFileSync(report, 'utf8')) as { ok: boolean; intelToFirstActionMs?: number };
-    if (!outcome.ok || outcome.intelToFirstActionMs === undefined) throw new Error('demo did not reach its first action');
-    runs.push(outcome.intelToFirstActionMs);
+    last = JSON.parse(readFileSync(report, 'utf8')) as DemoReport;
+    if (!last.ok || last.intelToFirstActionMs === undefined) throw new Error(`demo in ${checkout} did not reach its first action`);
+    firstAction.push(last.intelToFirstActionMs);
   }
-  say('### Demo (`npm start`), 3 runs');
+  return { firstAction, totals, last };
+}
+
+/** A worktree of BEFORE_KERNEL sharing this checkout's node_modules, or why there is none. */
+function beforeCheckout(): { path: string; remove(): void } | string {
+  const path = mkdtempSync(join(tmpdir(), 'forestall-before-'));
+  try {
+    execFileSync('git', ['worktree', 'add', '--detach', path, BEFORE_KERNEL], { cwd: root, stdio: 'ignore' });
+  } catch {
+    return `commit ${BEFORE_KERNEL} is not available (no git history here)`;
+  }
+  symlinkSync(join(root, 'node_modules'), join(path, 'node_modules'), 'dir');
+  return { path, remove: () => execFileSync('git', ['worktree', 'remove', '--force', path], { cwd: root, stdio: 'ignore' }) };
+}
+
+async function benchDemo() {
+  const after = runDemos(root, 5);
+  const before = beforeCheckout();
+  const baseline = typeof before === 'string' ? before : (() => {
+    try {
+      return runDemos(before.path, 5);
+    } finally {
+      before.remove();
+    }
+  })();
+  say('### Demo (`npm start`): intel-to-first-action, before and after the action kernel, 5 runs each');
   say();
-  say(`- intel-to-first-action (KEV poll that brings CVE-2023-4966 -> first containment action recorded): median ${median(runs)} ms (runs: ${runs.join(', ')} ms)`);
-  say(`- whole \`forestall demo\` process including start-up and yesterday's baseline (1,403 KEV entries stored and matched): median ${(median(totals) / 1000).toFixed(1)} s`);
+  say('Intel-to-first-action: from the KEV poll that brings CVE-2023-4966 to the first containment action recorded. "After" also records');
+  say('the before-state and intent before each vendor call, takes a lease per target, reads exposures back from the store and checks');
+  say("protection by vendor identity and the tenant's blast-radius window in Plan.");
+  say();
+  say('| code | median | runs | whole demo process (median) |');
+  say('|---|---|---|---|');
+  if (typeof baseline === 'string') say(`| before (${BEFORE_KERNEL}) | not measured: ${baseline} | | |`);
+  else say(`| before (${BEFORE_KERNEL}) | ${median(baseline.firstAction)} ms | ${baseline.firstAction.join(', ')} ms | ${(median(baseline.totals) / 1000).toFixed(1)} s |`);
+  say(`| after (this checkout) | ${median(after.firstAction)} ms | ${after.firstAction.join(', ')} ms | ${(median(after.totals) / 1000).toFixed(1)} s |`);
+  say();
+  say('The "after" demo plays more than the "before" one (a second CVE, a forged event, two expiry sweeps), so only the first column compares like with like.');
+  say();
+  say('Vendor change calls per change recorded (target: exactly one per target changed; holds, releases that leave a change standing and retries that find it made call nothing):');
+  say();
+  say('| actuator | change calls accepted by the vendor | changes recorded (applies that changed the vendor + reverts) |');
+  say('|---|---|---|');
+  for (const [actuator, calls] of Object.entries(after.last.vendorCalls ?? {})) say(`| ${actuator} | ${calls.changeCalls} | ${calls.changes} |`);
   say();
 }
 
@@ -166,10 +221,10 @@ const HANDLERS = [
   'functions/match/exposure-match.handler.ts',
   'functions/playbook/plan.handler.ts',
   'functions/playbook/check-patch.handler.ts',
-  'functions/actuators/ec2/security-group.handler.ts',
-  'functions/actuators/okta/okta-sessions.handler.ts',
-  'functions/actuators/crowdstrike/crowdstrike-containment.handler.ts',
-  'functions/actuators/slack/slack-notify.handler.ts',
+  'functions/playbook/report-standing.handler.ts',
+  'functions/expiry/expiry-sweeper.handler.ts',
+  'functions/notify/slack/slack-notify.handler.ts',
+  ...ACTUATORS.map((definition) => definition.deployment.handler),
 ];
 
 /** Configuration every handler reads at init; values only need to be well-formed, nothing is called. */
@@ -180,10 +235,14 @@ const INIT_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   TABLE_NAME: 'forestall',
   EVENT_BUS_NAME: 'forestall',
+  FORESTALL_ACCOUNT_ID: '111122223333',
+  ACTUATOR_FUNCTION_ARNS: JSON.stringify(Object.fromEntries(ACTUATORS.map((d) => [d.name, `arn:aws:lambda:eu-west-1:111122223333:function:${d.name}`]))),
+  SLACK_NOTIFY_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:111122223333:function:slack',
+  TENANTS: 'default',
   OKTA_ORG_URL: 'https://example.okta.com',
   OKTA_API_TOKEN: 'bench',
-  CROWDSTRIKE_BASE_URL: 'https://api.crowdstrike.com',
   CROWDSTRIKE_CLIENT: '{"clientId":"bench","clientSecret":"bench"}',
+  ENTRA_CLIENT: '{"clientId":"bench","clientSecret":"bench"}',
   SLACK_TOKEN: 'xoxb-bench',
   SLACK_CHANNEL: 'C0BENCH',
 };

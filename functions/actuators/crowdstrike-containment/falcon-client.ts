@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import { ConfigurationError } from '../../config/env.ts';
-import type { SecretCredential } from '../../vendor/secret-credential.ts';
+import { parseClientCredentials, type SecretCredential } from '../../vendor/secret-credential.ts';
 import { secondsUntil, VendorAuthFailed, VendorRequestFailed, vendorFailure } from '../../vendor/vendor-errors.ts';
 import { vendorFetch, type VendorFetchOptions } from '../../vendor/vendor-fetch.ts';
 
@@ -22,20 +20,6 @@ export interface FalconClient {
   getDeviceStatus(deviceIds: readonly string[]): Promise<Map<string, FalconDeviceStatus>>;
   /** Contains or lifts containment; returns the ids Falcon accepted. */
   performDeviceAction(action: FalconContainmentAction, deviceIds: readonly string[]): Promise<string[]>;
-}
-
-const CredentialsSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
-
-function parseCredentials(text: string): z.infer<typeof CredentialsSchema> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new ConfigurationError('the CrowdStrike secret is not JSON {"clientId","clientSecret"}');
-  }
-  const parsed = CredentialsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigurationError('the CrowdStrike secret must be JSON {"clientId","clientSecret"} with both set');
-  return parsed.data;
 }
 
 /** Refresh the token this long before Falcon's stated expiry. */
@@ -74,7 +58,7 @@ export function createFalconClient(options: FalconClientOptions): FalconClient {
   }
 
   async function requestToken(secret: string): Promise<Response> {
-    const { clientId, clientSecret } = parseCredentials(secret);
+    const { clientId, clientSecret } = parseClientCredentials(secret, 'CrowdStrike');
     const form = new URLSearchParams({ client_id: clientId, client_secret: clientSecret });
     // Falcon reads the form fields; its API document also declares HTTP basic for this operation.
     const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');

@@ -9,6 +9,7 @@ export async function startLocal({ assets }: LocalActuatorContext): Promise<Loca
   return {
     env: { CROWDSTRIKE_BASE_URL: simulator.url, CROWDSTRIKE_CLIENT: JSON.stringify(CLIENT) },
     simulator,
+    changeOperations: ['PerformActionV2'],
     describe: () => {
       const devices = [...simulator.state.devices.values()];
       const contained = devices.filter((device) => device.status === 'contained' || device.status === 'containment_pending').length;

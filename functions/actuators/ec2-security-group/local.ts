@@ -24,6 +24,7 @@ export async function startLocal({ assets }: LocalActuatorContext): Promise<Loca
     // FORESTALL_ACCOUNT_ID comes from local mode, which plays the demo estate's account.
     env: { EC2_ENDPOINT: simulator.url },
     simulator,
+    changeOperations: ['RevokeSecurityGroupIngress', 'AuthorizeSecurityGroupIngress'],
     describe: () => {
       const open = [...simulator.state.rules.values()].filter((rule) => INTERNET.has(rule.cidrIpv4 ?? rule.cidrIpv6 ?? '')).length;
       return `${open} internet-open ingress rules on ${simulator.state.groups.size} groups`;

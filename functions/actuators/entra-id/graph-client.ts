@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ConfigurationError } from '../../config/env.ts';
-import type { SecretCredential } from '../../vendor/secret-credential.ts';
+import { parseClientCredentials, type SecretCredential } from '../../vendor/secret-credential.ts';
 import { VendorAuthFailed, VendorRequestFailed, vendorFailure } from '../../vendor/vendor-errors.ts';
 import { vendorFetch, type VendorFetchOptions } from '../../vendor/vendor-fetch.ts';
 
@@ -39,20 +38,6 @@ export interface GraphClient {
   setAccountEnabled(directoryId: string, userId: string, enabled: boolean): Promise<void>;
   /** Invalidates the user's refresh tokens and session cookies (signInSessionsValidFromDateTime becomes now). */
   revokeSignInSessions(directoryId: string, userId: string): Promise<void>;
-}
-
-const CredentialsSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
-
-function parseCredentials(text: string): z.infer<typeof CredentialsSchema> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new ConfigurationError('the Entra ID secret is not JSON {"clientId","clientSecret"}');
-  }
-  const parsed = CredentialsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigurationError('the Entra ID secret must be JSON {"clientId","clientSecret"} with both set');
-  return parsed.data;
 }
 
 const TokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
@@ -108,7 +93,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   }
 
   async function requestToken(directoryId: string, secret: string): Promise<Response> {
-    const { clientId, clientSecret } = parseCredentials(secret);
+    const { clientId, clientSecret } = parseClientCredentials(secret, 'Entra ID');
     const form = new URLSearchParams({ client_id: clientId, client_secret: clientSecret, scope, grant_type: 'client_credentials' });
     return vendorFetch(
       http,

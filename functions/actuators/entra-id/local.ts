@@ -34,6 +34,7 @@ export async function startLocal({ assets }: LocalActuatorContext): Promise<Loca
   return {
     env: { GRAPH_BASE_URL: simulator.url, ENTRA_LOGIN_URL: simulator.url, ENTRA_CLIENT: JSON.stringify(CLIENT) },
     simulator,
+    changeOperations: ['updateUser', 'revokeSignInSessions'],
     describe: () => {
       const users = [...simulator.state.directories.values()].flatMap((directory) => [...directory.users.values()]);
       return `${users.filter((user) => !user.accountEnabled).length} of ${users.length} Entra accounts disabled`;

@@ -21,6 +21,7 @@ export async function startLocal({ assets }: LocalActuatorContext): Promise<Loca
     // The token is given directly, as local mode allows (`OKTA_API_TOKEN` instead of a secret's ARN).
     env: { OKTA_ORG_URL: simulator.url, OKTA_API_TOKEN: TOKEN },
     simulator,
+    changeOperations: ['revokeUserSessions'],
     describe: () => {
       const cleared = simulator.state.revocations.length;
       return `${cleared} Okta session${cleared === 1 ? '' : 's'} cleared`;

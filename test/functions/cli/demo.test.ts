@@ -59,6 +59,13 @@ describe('forestall demo', () => {
     expect(outcome.vendors.after).toContain('CrowdStrike host containment: 0 of 56 hosts contained');
     expect(outcome.vendors.after).toContain('EC2 security groups (internet ingress): 112 internet-open ingress rules on 56 groups');
 
+    // Exactly one change call per change: retries, holds and releases that leave a change standing call nothing.
+    expect(outcome.vendorCalls).toEqual({
+      'ec2-security-group': { changeCalls: 20, changes: 20 },
+      'okta-sessions': { changeCalls: 4, changes: 4 },
+      'crowdstrike-containment': { changeCalls: 20, changes: 20 },
+    });
+
     // Every real change is announced; Slack heard each stage, with the remediation path and the holds.
     expect(outcome.actionEvents).toEqual({ taken: 24, reverted: 20 });
     expect(outcome.slackMessages.map((m) => m.text?.split(':')[1]?.trim())).toEqual(['rotating_light', 'rotating_light', 'white_check_mark', 'warning', 'hourglass']);

@@ -4,7 +4,6 @@ import { ACTUATORS } from '../../../functions/actuators/registry.ts';
 import { createTable, startLocalDynamo, type LocalDynamo } from '../../../functions/local/dynalite.ts';
 import type { Asset } from '../../../functions/model/asset.ts';
 import type { ExposureDetected } from '../../../functions/model/events.ts';
-import { exposureId, type Exposure } from '../../../functions/model/exposure.ts';
 import { GuardrailPolicySchema, type GuardrailPolicyInput } from '../../../functions/model/tenant.ts';
 import { PlanInputSchema, PlaybookPlanSchema, planResponse, type PlanDeps } from '../../../functions/playbook/plan.ts';
 import { createDocumentClient } from '../../../functions/store/document-client.ts';
@@ -12,6 +11,7 @@ import { createDynamoRepositories } from '../../../functions/store/dynamo-reposi
 import type { Repositories } from '../../../functions/store/ports.ts';
 import { citrixBleedExposureDetected } from '../../fixtures/sample-events.ts';
 import { citrixBleed, loadEstate } from './in-memory-store.ts';
+import { storedExposure } from './stored-exposures.ts';
 
 const TENANT = 'default';
 const CVE = 'CVE-2023-4966';
@@ -35,26 +35,6 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-function exposure(asset: Asset, decision: Exposure['decision'], state: Exposure['state'] = 'open'): Exposure {
-  return {
-    tenant: TENANT,
-    id: exposureId(CVE, asset.id),
-    vulnerability: CVE,
-    asset: asset.id,
-    component: 'cpe:citrix:netscaler_gateway',
-    version: '13.1-48.47',
-    internetFacing: asset.internetFacing,
-    criticality: asset.criticality,
-    kev: true,
-    decision,
-    ssvc: { exploitation: 'active', automatable: 'yes', technicalImpact: 'total', missionWellbeing: 'high' },
-    reasons: ['exploitation: active (CISA KEV)', `internet-facing ${asset.id}`],
-    state,
-    detectedAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-  };
-}
-
 // Each test gets its own table: the estate, Citrix Bleed, and the exposures the matcher would have stored.
 beforeEach(async () => {
   const name = `plan-test-${(table += 1)}`;
@@ -63,8 +43,8 @@ beforeEach(async () => {
   const estate = loadEstate();
   for (const asset of estate) await repositories.assets.put(TENANT, asset);
   await repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd');
-  await repositories.exposures.putMany(estate.filter((a) => a.id.startsWith('nsgw-edge-')).map((a) => exposure(a, 'act')));
-  await repositories.exposures.putMany(estate.filter((a) => a.id.startsWith('adc-int-')).map((a) => exposure(a, 'attend')));
+  await repositories.exposures.putMany(estate.filter((a) => a.id.startsWith('nsgw-edge-')).map((a) => storedExposure(a, 'act')));
+  await repositories.exposures.putMany(estate.filter((a) => a.id.startsWith('adc-int-')).map((a) => storedExposure(a, 'attend')));
 });
 
 function deps(policy: GuardrailPolicyInput = { mode: 'enforce' }, overrides: Partial<PlanDeps> = {}): PlanDeps {
@@ -260,7 +240,7 @@ describe('planResponse', () => {
 
   it('reads the stored act exposures beyond the inline asset ids, open ones only', async () => {
     const estate = loadEstate();
-    await repositories.exposures.putMany([exposure(estate.find((a) => a.id === 'nsgw-edge-07') as Asset, 'act', 'fixed')]);
+    await repositories.exposures.putMany([storedExposure(estate.find((a) => a.id === 'nsgw-edge-07') as Asset, 'act', 'fixed')]);
 
     const result = await plan(['nsgw-edge-01', 'nsgw-edge-02'], undefined, { assetCount: 8 });
 
@@ -270,7 +250,7 @@ describe('planResponse', () => {
   it('reports assets the inventory no longer has and assets with nothing to act on', async () => {
     const bare = { id: 'appliance-without-bindings', ips: [], internetFacing: true, criticality: 'high' as const, tags: {}, software: [] };
     await repositories.assets.put(TENANT, bare);
-    await repositories.exposures.putMany([exposure(bare, 'act'), exposure({ ...bare, id: 'decommissioned-gw' }, 'act')]);
+    await repositories.exposures.putMany([storedExposure(bare), storedExposure({ ...bare, id: 'decommissioned-gw' })]);
 
     const result = await plan(['nsgw-edge-01', 'decommissioned-gw', 'appliance-without-bindings']);
 

@@ -12,6 +12,7 @@ import { createDocumentClient } from '../../../functions/store/document-client.t
 import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
 import type { Repositories } from '../../../functions/store/ports.ts';
 import { citrixBleed, loadEstate } from './in-memory-store.ts';
+import { storedExposure } from './stored-exposures.ts';
 import { ACTUATORS } from '../../../functions/actuators/registry.ts';
 import { localLambdaContext } from '../../../functions/local/lambda-context.ts';
 
@@ -53,27 +54,7 @@ beforeAll(async () => {
   repositories = createDynamoRepositories(doc, TABLE);
   await repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd-2023-4966');
   await importEstate('estate.json', EDGE);
-  await repositories.exposures.putMany(
-    loadEstate()
-      .filter((asset) => EDGE.includes(asset.id))
-      .map((asset) => ({
-        tenant: TENANT,
-        id: exposureId(CVE, asset.id),
-        vulnerability: CVE,
-        asset: asset.id,
-        component: 'cpe:citrix:netscaler_gateway',
-        version: '13.1-48.47',
-        internetFacing: true,
-        criticality: asset.criticality,
-        kev: true,
-        decision: 'act' as const,
-        ssvc: { exploitation: 'active' as const, automatable: 'yes' as const, technicalImpact: 'total' as const, missionWellbeing: 'high' as const },
-        reasons: ['exploitation: active (CISA KEV)'],
-        state: 'open' as const,
-        detectedAt: '2023-10-18T02:00:00.000Z',
-        updatedAt: '2023-10-18T02:00:00.000Z',
-      })),
-  );
+  await repositories.exposures.putMany(loadEstate().filter((asset) => EDGE.includes(asset.id)).map((asset) => storedExposure(asset)));
 
   // The handlers read their environment once, at import, as on a Lambda cold start.
   Object.assign(process.env, {
