@@ -1,25 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../../../functions/store/document-client.ts';
-import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
-import { createTable, startLocalDynamo } from '../../../functions/local/dynalite.ts';
 import type { ActionRecord } from '../../../functions/model/action.ts';
 import type { ActionRepository, Repositories, TargetRepository } from '../../../functions/store/ports.ts';
+import { startLocalTable } from '../store/local-table.ts';
 
 /** The action audit trail and target states on dynalite (the real repositories, an in-process DynamoDB). */
 export async function startActionStore(): Promise<{ actions: ActionRepository; targets: TargetRepository; repositories: Repositories; close(): Promise<void> }> {
-  const dynamo = await startLocalDynamo();
-  const client = new DynamoDBClient(dynamo.client);
-  await createTable(client, 'forestall-test');
-  const repositories = createDynamoRepositories(createDocumentClient(client), 'forestall-test');
-  return {
-    actions: repositories.actions,
-    targets: repositories.targets,
-    repositories,
-    close: async () => {
-      client.destroy();
-      await dynamo.close();
-    },
-  };
+  const table = await startLocalTable();
+  return { actions: table.repositories.actions, targets: table.repositories.targets, repositories: table.repositories, close: table.close };
 }
 
 /** A store outage at one step: the next `update` of an action matching `when` throws, once. */

@@ -1,15 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTUATORS } from '../../../functions/actuators/registry.ts';
-import { createTable, startLocalDynamo, type LocalDynamo } from '../../../functions/local/dynalite.ts';
 import type { Asset } from '../../../functions/model/asset.ts';
 import type { ExposureDetected } from '../../../functions/model/events.ts';
 import { GuardrailPolicySchema, type GuardrailPolicyInput } from '../../../functions/model/tenant.ts';
 import { PlanInputSchema, PlaybookPlanSchema, planResponse, type PlanDeps } from '../../../functions/playbook/plan.ts';
-import { createDocumentClient } from '../../../functions/store/document-client.ts';
-import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
 import type { Repositories } from '../../../functions/store/ports.ts';
 import { citrixBleedExposureDetected } from '../../fixtures/sample-events.ts';
+import { startLocalTables } from '../store/local-table.ts';
 import { citrixBleed, loadEstate } from './in-memory-store.ts';
 import { storedExposure } from './stored-exposures.ts';
 
@@ -21,25 +18,17 @@ const EDGE = ['nsgw-edge-01', 'nsgw-edge-02', 'nsgw-edge-03', 'nsgw-edge-04', 'n
 const NOW = new Date('2023-10-18T02:00:00Z');
 const FUNCTION_ARNS = Object.fromEntries(ACTUATORS.map((definition) => [definition.name, `arn:aws:lambda:eu-west-1:111122223333:function:${definition.name}`]));
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
+let tables: Awaited<ReturnType<typeof startLocalTables>>;
 let repositories: Repositories;
-let table = 0;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  client = new DynamoDBClient(dynamo.client);
+  tables = await startLocalTables();
 });
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
+afterAll(() => tables.close());
 
 // Each test gets its own table: the estate, Citrix Bleed, and the exposures the matcher would have stored.
 beforeEach(async () => {
-  const name = `plan-test-${(table += 1)}`;
-  await createTable(client, name);
-  repositories = createDynamoRepositories(createDocumentClient(client), name);
+  repositories = await tables.next();
   const estate = loadEstate();
   for (const asset of estate) await repositories.assets.put(TENANT, asset);
   await repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd');

@@ -40,3 +40,24 @@ export async function startLocalTable(): Promise<LocalTable> {
     },
   };
 }
+
+/**
+ * One dynalite server for many fresh tables: `next()` gives repositories over a new, empty table, so
+ * tests that each need a clean table do not pay for a server each.
+ */
+export async function startLocalTables(): Promise<{ next(): Promise<Repositories>; close(): Promise<void> }> {
+  const dynamo = await startLocalDynamo();
+  const client = new DynamoDBClient(dynamo.client);
+  return {
+    async next() {
+      tableSequence += 1;
+      const tableName = `forestall-test-${tableSequence}`;
+      await createTable(client, tableName);
+      return createDynamoRepositories(createDocumentClient(client), tableName);
+    },
+    async close() {
+      client.destroy();
+      await dynamo.close();
+    },
+  };
+}
