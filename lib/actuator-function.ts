@@ -2,7 +2,7 @@ import { Annotations, Duration, Stack, Tags } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { ActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
+import type { AnyActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
 import { validateSecretName, validateSetting, type TenantPolicySettings } from './construct-validation.ts';
 import type { ForestallBus } from './forestall-bus.ts';
 import { ForestallFunction } from './forestall-function.ts';
@@ -21,7 +21,7 @@ const ACTUATOR_NAME = /^[a-z][a-z0-9-]{0,52}$/;
 /** Properties of {@link ActuatorFunction}. */
 export interface ActuatorFunctionProps {
   /** The actuator, from `functions/actuators/registry.ts`. */
-  readonly definition: ActuatorDefinition<any>;
+  readonly definition: AnyActuatorDefinition;
   /** Where action records, holds and target leases are stored (read/write, `TABLE_NAME`). */
   readonly table: ForestallTable;
   /** Where the actuator announces what it changed (`Action Taken` / `Action Reverted`, `EVENT_BUS_NAME`). */
@@ -50,7 +50,7 @@ export interface ActuatorFunctionProps {
  * account. Its role is tagged `forestall:actuator=<name>`, which member-account roles trust.
  */
 export class ActuatorFunction extends Construct {
-  readonly definition: ActuatorDefinition<any>;
+  readonly definition: AnyActuatorDefinition;
   readonly handler: ForestallFunction;
   /** The setting values the function gets, by context key (undefined: an optional setting left unset). */
   readonly settings: Readonly<Record<string, string | undefined>>;

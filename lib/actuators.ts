@@ -1,6 +1,6 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { ActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
+import type { AnyActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
 import { ACTUATORS } from '../functions/actuators/registry.ts';
 import { ActuatorFunction } from './actuator-function.ts';
 import type { TenantPolicySettings } from './construct-validation.ts';
@@ -26,7 +26,7 @@ export interface ActuatorsProps {
    * The actuators to deploy.
    * @default ACTUATORS (functions/actuators/registry.ts)
    */
-  readonly definitions?: readonly ActuatorDefinition<any>[];
+  readonly definitions?: readonly AnyActuatorDefinition[];
   /**
    * Key for the functions' log groups.
    * @default - CloudWatch Logs' own encryption

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Node } from 'constructs';
-import type { ActuatorDefinition, ActuatorSetting } from '../functions/action-kernel/actuator-definition.ts';
+import type { ActuatorSetting, AnyActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
 import { ACTUATORS } from '../functions/actuators/registry.ts';
 import type { ForestallBusProps } from './forestall-bus.ts';
 import type { KevIngestProps } from './kev-ingest.ts';
@@ -90,7 +90,7 @@ const settingSchema = (kind: ActuatorSetting['kind']) => (kind === 'list' ? list
  * every secret name. A key declared by two actuators must mean the same kind of value; a key the stack
  * itself uses cannot be declared.
  */
-export function actuatorContextSchemas(definitions: readonly ActuatorDefinition<any>[] = ACTUATORS): Record<string, z.ZodType> {
+export function actuatorContextSchemas(definitions: readonly AnyActuatorDefinition[] = ACTUATORS): Record<string, z.ZodType> {
   const kinds = new Map<string, { kind: string; owner: string }>();
   const schemas: Record<string, z.ZodType> = {};
   const declare = (key: string, kind: ActuatorSetting['kind'] | 'secret', owner: string) => {
@@ -110,7 +110,7 @@ export function actuatorContextSchemas(definitions: readonly ActuatorDefinition<
 }
 
 /** Every context key forestall reads (without the prefix). */
-export function knownContextKeys(definitions: readonly ActuatorDefinition<any>[] = ACTUATORS): string[] {
+export function knownContextKeys(definitions: readonly AnyActuatorDefinition[] = ACTUATORS): string[] {
   return [...Object.keys(STACK_KEYS), ...Object.keys(actuatorContextSchemas(definitions))];
 }
 
@@ -120,7 +120,7 @@ export function knownContextKeys(definitions: readonly ActuatorDefinition<any>[]
  * reads is an error too (with the nearest known key as a suggestion): a misspelt guardrail must not be
  * dropped without a word.
  */
-export function readForestallConfig(node: Node, definitions: readonly ActuatorDefinition<any>[] = ACTUATORS): ForestallConfig {
+export function readForestallConfig(node: Node, definitions: readonly AnyActuatorDefinition[] = ACTUATORS): ForestallConfig {
   const actuatorSchemas = actuatorContextSchemas(definitions);
   const known = [...Object.keys(STACK_KEYS), ...Object.keys(actuatorSchemas)];
 

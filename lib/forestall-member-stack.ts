@@ -2,7 +2,7 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { ActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
+import type { AnyActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
 import { actuatorDefinition } from '../functions/actuators/registry.ts';
 import { ACTUATOR_TAG_KEY } from './actuator-function.ts';
 import { validateSetting } from './construct-validation.ts';
@@ -32,7 +32,7 @@ export interface ForestallMemberStackProps extends StackProps {
    * The actuator definition the permissions come from.
    * @default the registry's `ec2-security-group` entry
    */
-  readonly definition?: ActuatorDefinition<any>;
+  readonly definition?: AnyActuatorDefinition;
 }
 
 /**

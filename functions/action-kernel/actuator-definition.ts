@@ -80,3 +80,10 @@ export interface ActuatorDeployment {
   /** The local stand-in (a module exporting `startLocal`), relative to the repository root. */
   readonly local: string;
 }
+
+/**
+ * A definition of any actuator, for lists of them (the registry). Each definition's target type differs
+ * and its functions both take and return targets, so no single target type fits them all; consumers
+ * treat targets as opaque values that they pass back to the same definition.
+ */
+export type AnyActuatorDefinition = ActuatorDefinition<any>;

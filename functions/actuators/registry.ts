@@ -1,4 +1,4 @@
-import type { ActuatorDefinition } from '../action-kernel/actuator-definition.ts';
+import type { ActuatorDefinition, AnyActuatorDefinition } from '../action-kernel/actuator-definition.ts';
 import { crowdStrikeContainmentDefinition } from './crowdstrike-containment/definition.ts';
 import { ec2SecurityGroupDefinition } from './ec2-security-group/definition.ts';
 import { entraIdDefinition } from './entra-id/definition.ts';
@@ -10,7 +10,7 @@ import { oktaSessionsDefinition } from './okta-sessions/definition.ts';
  * construct per entry), local mode and the demo all read this list; adding an actuator is its folder
  * plus a line here (docs/extending.md).
  */
-export const ACTUATORS: readonly ActuatorDefinition<any>[] = [
+export const ACTUATORS: readonly AnyActuatorDefinition[] = [
   ec2SecurityGroupDefinition,
   oktaSessionsDefinition,
   entraIdDefinition,

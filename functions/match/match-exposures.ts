@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TenantIdSchema } from '../model/tenant.ts';
 import { DetailType, EVENT_VERSION, ExposureDetectedSchema, MAX_INLINE_ASSETS, type ExposureDetected } from '../model/events.ts';
 import type { Decision, Exposure } from '../model/exposure.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
@@ -11,7 +12,7 @@ import { compiledConfigurationsOf, matchVulnerability } from './match-vulnerabil
 export const MAX_EVENT_REASONS = 50;
 
 export const MatchExposuresInputSchema = z.object({
-  tenant: z.string().min(1),
+  tenant: TenantIdSchema,
   vulnerabilityId: z.string().min(1),
 });
 export type MatchExposuresInput = z.infer<typeof MatchExposuresInputSchema>;

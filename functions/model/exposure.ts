@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TenantIdSchema } from './tenant.ts';
 import { CriticalitySchema } from './asset.ts';
 
 /** CISA SSVC coordinator outcomes, in increasing urgency. */
@@ -27,7 +28,7 @@ export type ExposureResponse = z.infer<typeof ExposureResponseSchema>;
 
 /** One vulnerability found on one asset, with the decision and the reasons behind it. */
 export const ExposureSchema = z.object({
-  tenant: z.string(),
+  tenant: TenantIdSchema,
   id: z.string(),
   vulnerability: z.string(),
   asset: z.string(),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { TenantIdSchema } from './tenant.ts';
 
 /** A feed or inventory record that failed validation: kept with the reason, never silently dropped. */
 export const QuarantineRecordSchema = z.object({
-  tenant: z.string(),
+  tenant: TenantIdSchema,
   source: z.string(),
   record: z.string(),
   reason: z.string(),

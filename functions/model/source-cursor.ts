@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { TenantIdSchema } from './tenant.ts';
 
 /** Where a feed's last successful poll left off, for conditional and incremental fetches. */
 export const SourceCursorSchema = z.object({
-  tenant: z.string(),
+  tenant: TenantIdSchema,
   source: z.string(),
   etag: z.string().optional(),
   lastModified: z.string().optional(),
