@@ -1,7 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -84,18 +83,7 @@ export class ExpirySweeper extends Construct {
       }),
     );
 
-    this.schedule = new events.Rule(this, 'Schedule', {
-      description: 'forestall: sweep expired actions',
-      schedule: events.Schedule.rate(interval),
-      targets: [
-        new targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.handler.deadLetterQueue,
-          retryAttempts: 2,
-          // A sweep not started within one interval is superseded by the next one.
-          maxEventAge: interval,
-        }),
-      ],
-    });
+    this.schedule = this.handler.addSchedule('Schedule', 'forestall: sweep expired actions', interval);
 
     this.failuresAlarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
       alarmDescription: 'forestall expiry-sweeper: expired actions could not be released, renewed or reported',

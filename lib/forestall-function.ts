@@ -4,6 +4,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -242,6 +244,20 @@ export class ForestallFunction extends Construct {
    * Records why a cdk-nag finding on this function's role policy is acceptable. Call it after the grant
    * that causes the finding; keep `appliesTo` as narrow as the finding.
    */
+  /**
+   * Runs the function on a fixed rate. A failed run goes to the function's dead-letter queue (required:
+   * a scheduled invocation is asynchronous), and a run not started within one interval is dropped,
+   * since the next one supersedes it.
+   */
+  addSchedule(id: string, description: string, interval: Duration): events.Rule {
+    if (!this.deadLetterQueue) throw new Error(`${this.node.path}: a scheduled function needs deadLetterQueue: true`);
+    return new events.Rule(this, id, {
+      description,
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(this.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: interval })],
+    });
+  }
+
   suppressRolePolicyFindings(suppressions: NagPackSuppression[]): void {
     NagSuppressions.addResourceSuppressions(this.role, suppressions, true);
   }

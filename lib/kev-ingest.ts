@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -126,16 +125,6 @@ export class KevIngest extends Construct {
       this.handler.suppressRolePolicyFindings([secretReadSuppression(this, nvdApiKeySecretName)]);
     }
 
-    this.schedule = new events.Rule(this, 'Schedule', {
-      description: 'forestall: poll CISA KEV',
-      schedule: events.Schedule.rate(interval),
-      targets: [
-        new targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.handler.deadLetterQueue,
-          retryAttempts: 2,
-          maxEventAge: interval,
-        }),
-      ],
-    });
+    this.schedule = this.handler.addSchedule('Schedule', 'forestall: poll CISA KEV', interval);
   }
 }
