@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { QuarantineRecord } from '../model/quarantine.ts';
 import type { KevFacts } from '../model/vulnerability.ts';
 import { describeIssues } from './describe-issues.ts';
+import { InvalidFeedDocument } from './invalid-feed-document.ts';
 import type { VulnerabilityDraft } from './vulnerability-draft.ts';
 
 /** Source name of the CISA Known Exploited Vulnerabilities catalogue. */
@@ -35,13 +36,7 @@ export const KevCatalogueSchema = z.looseObject({
   vulnerabilities: z.array(z.unknown()),
 });
 
-/** A document that is not a KEV catalogue at all (as opposed to one with some bad entries). */
-export class InvalidFeedDocument extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidFeedDocument';
-  }
-}
+export { InvalidFeedDocument };
 
 export interface NormalisedKevCatalogue {
   catalogVersion: string;
