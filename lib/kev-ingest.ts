@@ -98,7 +98,7 @@ export class KevIngest extends Construct {
     }
 
     this.handler = new ForestallFunction(this, 'KevIngest', {
-      entry: 'functions/ingest/kev-ingest.handler.ts',
+      entry: 'functions/ingest/intel-source.handler.ts',
       serviceName: 'kev-ingest',
       description: 'Polls CISA KEV, enriches from NVD, stores changed intel and emits Intel Changed',
       memorySize: 1024,
@@ -110,9 +110,8 @@ export class KevIngest extends Construct {
       deadLetterQueue: true,
       environment: {
         TENANT_ID: tenantId,
-        KEV_URL: kevUrl,
-        NVD_API_URL: nvdApiUrl,
-        NVD_LOOKUPS_PER_RUN: String(lookups),
+        // The generic intel-source handler, running the `cisa-kev` source with these settings.
+        INTEL_SOURCES: JSON.stringify({ 'cisa-kev': { url: kevUrl, nvdApiUrl, nvdLookupsPerRun: lookups } }),
       },
     });
     props.table.grantReadWrite(this.handler);

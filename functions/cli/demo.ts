@@ -1,3 +1,4 @@
+import type { IngestSummary } from '../ingest/ingest-runner.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ import { Timeline } from './timeline.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The bundled data and the synthetic estate the demo plays on (sources: test/fixtures/README.md). */
 export const DEMO_FILES = {
-  kevCatalogue: join(root, 'test/fixtures/intel/known_exploited_vulnerabilities.json'),
+  kevCatalogue: join(root, 'test/fixtures/intel/kev-catalogue.json'),
   nvdRecords: join(root, 'test/fixtures/intel/nvd'),
   estate: join(root, 'test/fixtures/estate/estate.json'),
   patchedEstate: join(root, 'test/fixtures/estate/estate-patched.json'),
@@ -130,9 +131,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       busName: BUS_NAME,
       environment: {
         TENANT_ID: TENANT,
-        KEV_URL: feeds.kevUrl,
-        NVD_API_URL: feeds.nvdApiUrl,
-        NVD_LOOKUPS_PER_RUN: '1',
+        INTEL_SOURCES: JSON.stringify({ 'cisa-kev': { url: feeds.kevUrl, nvdApiUrl: feeds.nvdApiUrl, nvdLookupsPerRun: 1 } }),
         GUARDRAILS: JSON.stringify({ mode: 'enforce', maxAssetsPerRun: 25 }),
         PATCH_CHECK_INTERVAL_SECONDS: '3600',
         MAX_PATCH_CHECKS: '3',
@@ -188,15 +187,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
 
     // Yesterday: the catalogue without either CVE, and the estate, are already known.
     timeline.heading('Yesterday 23:00: forestall knows the catalogue and the estate');
-    const without = (...ids: string[]) => ({ ...catalogue, vulnerabilities: catalogue.vulnerabilities.filter((entry) => !ids.includes(entry.cveID)) });
+    const without = (...ids: string[]) => {
+      const vulnerabilities = catalogue.vulnerabilities.filter((entry) => !ids.includes(entry.cveID));
+      return { ...catalogue, count: vulnerabilities.length, vulnerabilities };
+    };
     feeds.publishKevCatalogue(without(DEMO_CVE, SECOND_CVE), new Date('2023-10-17T23:00:00Z'));
-    const baseline = (await local.handlers.kevIngest({})) as { written: number; emitted: number };
-    timeline.record('ingest', `KEV poll: ${baseline.written} entries stored, ${baseline.emitted} Intel Changed events`);
+    const baseline = (await local.handlers.kevIngest({})) as IngestSummary;
+    timeline.record('ingest', `KEV poll: ${baseline.added} entries stored, ${baseline.announced} Intel Changed events`);
     const imported = (await local.handlers.inventoryImport({ tenant: TENANT, inventory: estate })) as { imported: number };
     timeline.record('inventory', `${imported.imported} assets imported with their CPEs and vendor identities`);
     await bus.drain();
-    const unchanged = (await local.handlers.kevIngest({})) as { unchanged: boolean; written: number };
-    timeline.record('ingest', `re-poll of the same catalogue: ${unchanged.unchanged ? 'not modified (304)' : 'changed'}, ${unchanged.written} writes`);
+    const unchanged = (await local.handlers.kevIngest({})) as IngestSummary;
+    timeline.record('ingest', `re-poll of the same catalogue: ${unchanged.unchangedPages === unchanged.pages ? 'not modified (304)' : 'changed'}, ${unchanged.added + unchanged.updated + unchanged.revoked} writes`);
     for (const line of snapshot.before) timeline.record('vendors', line);
 
     // 2am: CISA adds Citrix Bleed.
@@ -204,8 +206,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     feeds.publishKevCatalogue(without(SECOND_CVE), new Date('2023-10-18T02:00:00Z'));
     timeline.resetOrigin();
     const intelArrivedAt = Date.now();
-    const poll = (await local.handlers.kevIngest({})) as { written: number; lookedUp: number; emitted: number };
-    timeline.record('ingest', `KEV poll: ${poll.written} new entry stored, ${poll.lookedUp} NVD lookup, ${poll.emitted} Intel Changed event`);
+    const poll = (await local.handlers.kevIngest({})) as IngestSummary;
+    timeline.record('ingest', `KEV poll: ${poll.added} new entry stored, ${poll.lookedUp} NVD lookup, ${poll.announced} Intel Changed event`);
     await bus.drain();
     const first = runs.get(DEMO_CVE) as Run;
     await first.waiting.promise;
@@ -235,8 +237,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     // The second CVE lands on the same gateways while they are contained.
     timeline.heading(`02:30: CISA adds ${SECOND_CVE}, which the same gateways run`);
     feeds.publishKevCatalogue(catalogue, new Date('2023-10-18T02:30:00Z'));
-    const secondPoll = (await local.handlers.kevIngest({})) as { written: number; lookedUp: number };
-    timeline.record('ingest', `KEV poll: ${secondPoll.written} new entry stored, ${secondPoll.lookedUp} NVD lookup`);
+    const secondPoll = (await local.handlers.kevIngest({})) as IngestSummary;
+    timeline.record('ingest', `KEV poll: ${secondPoll.added} new entry stored, ${secondPoll.lookedUp} NVD lookup`);
     await bus.drain();
     const second = runs.get(SECOND_CVE) as Run;
     await second.waiting.promise;

@@ -1,10 +1,9 @@
-import { vulnerabilityContentHash } from '../ingest/content-hash.ts';
-import { parseIntelDocument } from '../ingest/intel-file.ts';
-import { mergeVulnerability } from '../ingest/vulnerability-draft.ts';
+import { readFile } from 'node:fs/promises';
+import { emptySummary, storeParsed } from '../ingest/ingest-runner.ts';
+import { detectSource, INTEL_SOURCES } from '../ingest/sources/registry.ts';
 import { matchExposures } from '../match/match-exposures.ts';
 import type { Decision } from '../model/exposure.ts';
-import { mapConcurrently } from '../store/map-concurrently.ts';
-import { importInventoryFiles, readJsonFile } from './inventory-files.ts';
+import { importInventoryFiles } from './inventory-files.ts';
 import type { Repositories } from '../store/ports.ts';
 
 export interface ScanInput {
@@ -36,9 +35,9 @@ const STORE_CONCURRENCY = 16;
 const DECISION_RANK: Record<Decision, number> = { act: 0, attend: 1, 'track*': 2, track: 3 };
 
 /**
- * Ingest and match only, no actions: imports the inventories, stores the intel (KEV catalogue, NVD API
- * responses or NVD cve records, told apart by content), then matches every CVE that came with NVD
- * configurations against the whole stored estate. A bad file or record is reported and quarantined;
+ * Ingest and match only, no actions: imports the inventories, stores the intel (any format a registered
+ * source reads, told apart by content), then matches every vulnerability the files named against the
+ * whole stored estate. A bad file or record is reported and quarantined;
  * the valid rest of the run is still processed, and nothing stored earlier is touched by the bad input.
  */
 export async function scan(deps: { repositories: Repositories; now: () => Date }, input: ScanInput): Promise<ScanResult> {
@@ -55,28 +54,33 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
 
   const vulnerabilityIds = new Set<string>();
   for (const file of input.intelFiles) {
-    const read = await readJsonFile(file);
-    if (!read.ok) {
-      result.problems.push(read.problem);
-      continue;
-    }
-    let parsed: ReturnType<typeof parseIntelDocument>;
+    let text: string;
     try {
-      parsed = parseIntelDocument(read.json, file, { tenant: input.tenant, now: deps.now().toISOString() });
+      text = await readFile(file, 'utf8');
     } catch (error) {
-      result.problems.push((error as Error).message);
+      result.problems.push(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       continue;
     }
-    for (const { record, reason } of parsed.quarantined) {
-      await repositories.quarantine.put({ tenant: input.tenant, source: file, record, reason, quarantinedAt: deps.now().toISOString() });
-      quarantine(file, record, reason);
+    const source = detectSource(text);
+    if (!source) {
+      result.problems.push(`${file}: not an intel format forestall reads (${INTEL_SOURCES.map((candidate) => candidate.title).join('; ')})`);
+      continue;
     }
-    await mapConcurrently(parsed.vulnerabilities, STORE_CONCURRENCY, async (draft) => {
-      const existing = await repositories.vulnerabilities.get(input.tenant, draft.id);
-      const merged = mergeVulnerability(existing, draft, input.tenant, deps.now().toISOString());
-      await repositories.vulnerabilities.put(merged, vulnerabilityContentHash(merged));
-      if (merged.nvd?.configurations.length) vulnerabilityIds.add(merged.id);
-    });
+    const now = deps.now().toISOString();
+    let parsed: ReturnType<typeof source.parse>;
+    try {
+      parsed = source.parse(text, { source: source.name, now });
+    } catch (error) {
+      result.problems.push(`${file}: ${(error as Error).message}`);
+      continue;
+    }
+    for (const { record, reason } of parsed.rejected) quarantine(file, record, reason);
+    await storeParsed(
+      { intel: repositories.intel, quarantine: repositories.quarantine, cursors: repositories.cursors, publishEvents: async () => {}, now: deps.now },
+      { tenant: input.tenant, source: source.name, parsed: { ...parsed, complete: false }, ...(source.decorate ? { decorate: source.decorate } : {}) },
+      emptySummary(source.name),
+    );
+    for (const draft of parsed.drafts) if (draft.kind === 'vulnerability') vulnerabilityIds.add(draft.id);
   }
 
   for (const vulnerabilityId of [...vulnerabilityIds].sort()) {

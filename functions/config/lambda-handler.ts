@@ -47,8 +47,8 @@ export function flushMetrics(metrics: Metrics): MiddlewareObj {
  * starts) flushed after each invocation. Errors pass through unchanged, so Step Functions can Retry
  * and Catch them by name.
  */
-export function lambdaHandler<TEvent, TResult>(observability: Observability, core: (event: TEvent) => Promise<TResult>) {
-  return middy<TEvent, TResult, Error, Context>(async (event: TEvent) => core(event))
+export function lambdaHandler<TEvent, TResult>(observability: Observability, core: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy<TEvent, TResult, Error, Context>(async (event: TEvent, context: Context) => core(event, context))
     .use(captureLambdaHandler(observability.tracer))
     .use(injectLambdaContext(observability.logger))
     .use(flushMetrics(observability.metrics));

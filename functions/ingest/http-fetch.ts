@@ -1,5 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+/** Text of a body, gzip undone when the bytes are gzip (EPSS ships `.csv.gz`; servers may not say so). */
+export function bodyText(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer) : buffer).toString('utf8');
+}
 
 /** Validators remembered from the last successful fetch. */
 export interface Validators {
@@ -47,7 +54,7 @@ export async function conditionalGet(
     try {
       const lastModified = (await stat(path)).mtime.toUTCString();
       if (validators.lastModified === lastModified) return { status: 'not-modified', lastModified };
-      return { status: 'ok', body: await readFile(path, 'utf8'), lastModified };
+      return { status: 'ok', body: bodyText(await readFile(path)), lastModified };
     } catch (error) {
       throw new FeedFetchFailed(`cannot read ${path}: ${(error as Error).message}`, location, undefined, { cause: error });
     }
@@ -73,5 +80,5 @@ export async function conditionalGet(
     await response.body?.cancel();
     throw new FeedFetchFailed(`GET ${location} answered ${response.status} ${response.statusText}`, location, response.status);
   }
-  return { status: 'ok', body: await response.text(), ...fresh };
+  return { status: 'ok', body: bodyText(new Uint8Array(await response.arrayBuffer())), ...fresh };
 }

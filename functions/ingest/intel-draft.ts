@@ -72,6 +72,12 @@ export interface ParseContext {
 
 /** Keeps quarantine items far below DynamoDB's 400 KB item limit. */
 export function payloadExcerpt(value: unknown, limit = 16_000): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch (error) {
+    // JSON nested deeper than the stack (hostile input) cannot be shown; say so instead of throwing.
+    text = '(not shown: nested too deeply to write out)';
+  }
   return text.length > limit ? `${text.slice(0, limit)}...` : text;
 }

@@ -115,7 +115,7 @@ export async function startLocalDeployment(options: LocalDeploymentOptions): Pro
         'functions/playbook/check-patch.handler.ts',
         'functions/playbook/report-standing.handler.ts',
         'functions/notify/slack/slack-notify.handler.ts',
-        'functions/ingest/kev-ingest.handler.ts',
+        'functions/ingest/intel-source.handler.ts',
         'functions/inventory/inventory-import.handler.ts',
         'functions/match/exposure-match.handler.ts',
         'functions/expiry/expiry-sweeper.handler.ts',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecisionSchema } from './exposure.ts';
 import { EntityIdSchema } from './ids.ts';
+import { ChangeSchema } from './intel-record.ts';
 import { TenantIdSchema } from './tenant.ts';
 
 /** Every forestall event carries this `source` and a schema version in its detail. */
@@ -9,6 +10,8 @@ export const EVENT_VERSION = '1';
 
 export const DetailType = {
   IntelChanged: 'Intel Changed',
+  IndicatorsChanged: 'Indicators Changed',
+  IntelQuarantined: 'Intel Quarantined',
   ExposureDetected: 'Exposure Detected',
   ActionTaken: 'Action Taken',
   ActionReverted: 'Action Reverted',
@@ -21,8 +24,34 @@ export const IntelChangedSchema = z.object({
   id: z.string(),
   source: z.string(),
   changedFields: z.array(z.string()),
+  /** `revoked`: the source withdrew the record (OSV withdrawn, removed from KEV); absent means added or updated. */
+  change: ChangeSchema.optional(),
 });
 export type IntelChanged = z.infer<typeof IntelChangedSchema>;
+
+/** At most this many indicator ids travel in one `Indicators Changed` event; a large poll sends several. */
+export const MAX_INDICATORS_PER_EVENT = 500;
+
+/** Indicators one source added, updated or revoked: ids only (the facts are read from the store). */
+export const IndicatorsChangedSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: TenantIdSchema,
+  source: z.string(),
+  change: ChangeSchema,
+  ids: z.array(z.string()).min(1).max(MAX_INDICATORS_PER_EVENT),
+});
+export type IndicatorsChanged = z.infer<typeof IndicatorsChangedSchema>;
+
+/** Records a source delivered that were quarantined, so someone can look at the feed. */
+export const IntelQuarantinedSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: TenantIdSchema,
+  source: z.string(),
+  count: z.number().int().positive(),
+  /** The first few reasons, naming position and field. */
+  examples: z.array(z.object({ record: z.string(), reason: z.string() })).max(10),
+});
+export type IntelQuarantined = z.infer<typeof IntelQuarantinedSchema>;
 
 /** At most this many asset ids travel inline; the rest are read from the store by exposure. */
 export const MAX_INLINE_ASSETS = 100;

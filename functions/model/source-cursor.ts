@@ -12,5 +12,9 @@ export const SourceCursorSchema = z.object({
   bodyHash: z.string().optional(),
   lastPolledAt: z.string(),
   lastChangedAt: z.string().optional(),
+  /** Where an incremental source resumes (NVD window end, TAXII `added_after` and `next`, MISP timestamp). */
+  position: z.record(z.string(), z.string()).optional(),
+  /** Cursors written before sources stored their facts per source lack this; they are read as absent. */
+  layout: z.literal(2).optional(),
 });
 export type SourceCursor = z.infer<typeof SourceCursorSchema>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ActionRecordSchema, HOLDING_STATUSES, type ActionRecord } from '../model/action.ts';
@@ -7,6 +8,8 @@ import { ExposureSchema, type Decision, type Exposure } from '../model/exposure.
 import { QuarantineRecordSchema, type QuarantineRecord } from '../model/quarantine.ts';
 import { SourceCursorSchema, type SourceCursor } from '../model/source-cursor.ts';
 import { VulnerabilitySchema } from '../model/vulnerability.ts';
+import type { SourceFacts } from '../model/intel-record.ts';
+import { createIntelRepository, KEV_FACTS_SOURCE, NVD_FACTS_SOURCE, type IntelRepository } from './intel-repository.ts';
 import { mapConcurrently } from './map-concurrently.ts';
 import { batchGetItems, batchWriteItems, queryAll, type Item, type Key } from './dynamo-batch.ts';
 import {
@@ -99,70 +102,33 @@ function canonicalJson(value: unknown): string {
 const isConditionalCheckFailure = (error: unknown) =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
-function vulnerabilityRepository(doc: DynamoDBDocumentClient, tableName: string): VulnerabilityRepository {
+/**
+ * The vulnerability view over the per-source rows of the intel repository. `put` writes a whole record
+ * as its sources' rows (scan and tests build records directly); ingest writes rows through the runner.
+ */
+function vulnerabilityRepository(intel: IntelRepository): VulnerabilityRepository {
   return {
-    async get(tenant, id) {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: vulnerabilityKey(tenant, id), ConsistentRead: true }));
-      return Item ? fromItem(VulnerabilitySchema, Item) : undefined;
-    },
+    get: (tenant, id) => intel.getVulnerability(tenant, id),
 
-    async getContentHashes(tenant, ids) {
-      const items = await batchGetItems(
-        doc,
-        tableName,
-        ids.map((id) => vulnerabilityKey(tenant, id)),
-        ['id', 'contentHash'],
-      );
-      const hashes = new Map<string, string>();
-      for (const item of items) {
-        if (typeof item.id === 'string' && typeof item.contentHash === 'string') hashes.set(item.id, item.contentHash);
+    async put(record) {
+      const entity = VulnerabilitySchema.parse(record);
+      const base = { tenant: entity.tenant, kind: 'vulnerability' as const, id: entity.id, aliases: entity.aliases ?? [], observedAt: entity.updatedAt };
+      const rows: SourceFacts[] = [];
+      if (entity.kev) rows.push({ ...base, source: KEV_FACTS_SOURCE, facts: plain(entity.kev) });
+      if (entity.nvd) rows.push({ ...base, source: NVD_FACTS_SOURCE, facts: plain(entity.nvd), lookup: entity.nvd.configurations.length > 0 ? 'analysed' : 'awaiting-analysis', ...(entity.nvd.configurations.length > 0 ? {} : { nextLookupAt: entity.updatedAt }) });
+      else if (entity.enrichment !== 'done') rows.push({ ...base, source: NVD_FACTS_SOURCE, lookup: entity.enrichment === 'not-found' ? 'not-found' : 'pending', nextLookupAt: entity.updatedAt });
+      for (const [source, facts] of Object.entries(entity.facts ?? {})) rows.push({ ...base, source, facts: plain(facts) });
+      for (const [source, revoked] of Object.entries(entity.revoked ?? {})) {
+        const row = rows.find((candidate) => candidate.source === source);
+        if (row) row.revoked = revoked;
       }
-      return hashes;
-    },
-
-    async put(record, contentHash) {
-      const entity = plain(VulnerabilitySchema.parse(record));
-      const pending =
-        entity.enrichment === 'pending'
-          ? {
-              gsi1pk: pendingEnrichmentPartition(entity.tenant),
-              gsi1sk: `${entity.kev?.dateAdded ?? entity.nvd?.published ?? '0000-00-00'}#${entity.id}`,
-            }
-          : {};
-      try {
-        // One conditional write: an equal hash already stored means there is nothing to write.
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...vulnerabilityKey(entity.tenant, entity.id), entity: 'vulnerability', ...pending, ...entity, contentHash },
-            ConditionExpression: 'attribute_not_exists(pk) OR contentHash <> :hash',
-            ExpressionAttributeValues: { ':hash': contentHash },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalCheckFailure(error)) return false;
-        throw error;
-      }
-    },
-
-    async listPendingEnrichment(tenant, limit) {
-      if (limit <= 0) return [];
-      const items = await queryAll(
-        doc,
-        {
-          TableName: tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': pendingEnrichmentPartition(tenant) },
-          ScanIndexForward: false,
-        },
-        limit,
-      );
-      return items.map((item) => fromItem(VulnerabilitySchema, item));
+      await intel.putFacts(rows.map((row) => ({ row, hash: contentHashOf(row) })));
+      return true;
     },
   };
 }
+
+const contentHashOf = (row: SourceFacts) => createHash('sha256').update(canonicalJson({ facts: row.facts, aliases: row.aliases, revoked: row.revoked, lookup: row.lookup })).digest('hex').slice(0, 40);
 
 function componentItem(tenant: string, assetId: string, row: Omit<ComponentRow, 'tenant' | 'assetId'>): Item {
   return {
@@ -599,8 +565,10 @@ function quarantineRepository(doc: DynamoDBDocumentClient, tableName: string): Q
  * client made with `createDocumentClient` (functions/store/document-client.ts). No operation scans.
  */
 export function createDynamoRepositories(doc: DynamoDBDocumentClient, tableName: string): Repositories {
+  const intel = createIntelRepository(doc, tableName);
   return {
-    vulnerabilities: vulnerabilityRepository(doc, tableName),
+    vulnerabilities: vulnerabilityRepository(intel),
+    intel,
     assets: assetRepository(doc, tableName),
     exposures: exposureRepository(doc, tableName),
     actions: actionRepository(doc, tableName),

@@ -36,6 +36,22 @@ export const vulnerabilityKey = (tenant: string, id: string) => ({ pk: `${tenant
 /** Sparse index of records still waiting for their NVD record, sorted by KEV date added. */
 export const pendingEnrichmentPartition = (tenant: string) => `${tenantPrefix(tenant)}#NVD-PENDING`;
 
+/** One source's facts about an intel record: a row in the record's item collection. */
+export const SOURCE_FACTS_SK_PREFIX = 'SRC#';
+export const sourceFactsSortKey = (source: string) => `${SOURCE_FACTS_SK_PREFIX}${segment('source', source)}`;
+export const indicatorKey = (tenant: string, id: string) => `${tenantPrefix(tenant)}#IOC#${segment('indicator id', id)}`;
+/** Sparse index of one source's rows, for sources that deliver their whole list (removals). */
+export const sourceIndexPartition = (tenant: string, kind: string, source: string) =>
+  `${tenantPrefix(tenant)}#SRC#${segment('intel kind', kind)}#${segment('source', source)}`;
+/** Sparse index of NVD lookups due, sorted by when they are due. */
+export const nvdDuePartition = (tenant: string) => `${tenantPrefix(tenant)}#NVD-DUE`;
+/** Changes stored but not yet announced, oldest first. */
+export const outboxPartition = (tenant: string) => `${tenantPrefix(tenant)}#OUTBOX`;
+export const outboxKey = (tenant: string, batchId: string, part: number) => ({
+  pk: outboxPartition(tenant),
+  sk: `${batchId}#${String(part).padStart(4, '0')}`,
+});
+
 export const assetKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ASSET#${segment('asset id', id)}`, sk: 'ASSET' });
 export const COMPONENT_SK_PREFIX = 'COMP#';
 /**

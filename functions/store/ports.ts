@@ -6,6 +6,7 @@ import type { Exposure, Decision } from '../model/exposure.ts';
 import type { QuarantineRecord } from '../model/quarantine.ts';
 import type { SourceCursor } from '../model/source-cursor.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
+import type { IntelRepository } from './intel-repository.ts';
 
 /**
  * What the domain code needs from storage. The DynamoDB implementations live beside this file
@@ -23,14 +24,11 @@ export interface ComponentRow {
   version: string;
 }
 
+/** Vulnerabilities as the matcher and the playbooks read them, assembled from their sources' rows. */
 export interface VulnerabilityRepository {
   get(tenant: string, id: string): Promise<Vulnerability | undefined>;
-  /** Content hashes of the stored records, for change detection with one batched read. */
-  getContentHashes(tenant: string, ids: readonly string[]): Promise<Map<string, string>>;
-  /** Writes a record with its content hash; returns false when an equal hash was already stored. */
-  put(record: Vulnerability, contentHash: string): Promise<boolean>;
-  /** Records still waiting for their NVD record, newest KEV addition first. */
-  listPendingEnrichment(tenant: string, limit: number): Promise<Vulnerability[]>;
+  /** Writes a whole record as its sources' rows (scan and tests; ingest goes through the runner). */
+  put(record: Vulnerability): Promise<boolean>;
 }
 
 export interface AssetRepository {
@@ -117,6 +115,7 @@ export interface QuarantineRepository {
 
 export interface Repositories {
   vulnerabilities: VulnerabilityRepository;
+  intel: IntelRepository;
   assets: AssetRepository;
   exposures: ExposureRepository;
   actions: ActionRepository;

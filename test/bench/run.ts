@@ -14,7 +14,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { conditionalGet } from '../../functions/ingest/http-fetch.ts';
-import { ingestKev, type KevIngestSummary } from '../../functions/ingest/kev-ingest.ts';
+import { createHash } from 'node:crypto';
+import { runSource, type IngestDeps } from '../../functions/ingest/ingest-runner.ts';
+import type { PollContext } from '../../functions/ingest/source-plugin.ts';
+import { cisaKevSource } from '../../functions/ingest/sources/cisa-kev/cisa-kev-source.ts';
+import { threatfoxSource } from '../../functions/ingest/sources/threatfox/threatfox-source.ts';
 import { createNvdClient } from '../../functions/ingest/nvd-client.ts';
 import { nvdFactsOf, NvdCveSchema } from '../../functions/ingest/nvd-record.ts';
 import { kevFactsOf, KevEntrySchema } from '../../functions/ingest/kev-catalogue.ts';
@@ -29,6 +33,7 @@ import { createDynamoRepositories } from '../../functions/store/dynamo-repositor
 import { countDynamoWrites } from '../../functions/store/write-counter.ts';
 import { ESM_REQUIRE_BANNER } from '../../lib/forestall-function.ts';
 import { ACTUATORS } from '../../functions/actuators/registry.ts';
+import { referenceFile } from '../reference-data.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = join(import.meta.dirname, '..', '..');
@@ -51,36 +56,85 @@ async function freshStore() {
   return { repositories: createDynamoRepositories(doc, 'forestall'), counter, close: async () => (client.destroy(), await dynamo.close()) };
 }
 
+function ingestDeps(store: Awaited<ReturnType<typeof freshStore>>, onEvents: (count: number) => void): IngestDeps {
+  const { repositories } = store;
+  return { intel: repositories.intel, quarantine: repositories.quarantine, cursors: repositories.cursors, publishEvents: async (entries) => onEvents(entries.length), now: () => new Date() };
+}
+
+/** A poll context whose fetch answers `body()` (with an etag, so an unchanged body is a 304). */
+function servedBy(body: () => string, settings: Record<string, unknown>): Omit<PollContext, 'cursor'> {
+  return {
+    tenant: 'default',
+    settings,
+    secret: async () => undefined,
+    fetch: async (_url, init) => {
+      const text = body();
+      const etag = `"${createHash('sha256').update(text).digest('hex')}"`;
+      const sent = new Headers(init?.headers).get('if-none-match');
+      return sent === etag ? new Response(null, { status: 304, headers: { etag } }) : new Response(text, { headers: { etag } });
+    },
+    now: () => new Date(),
+    sleep: async () => {},
+    shouldStop: () => false,
+    log: () => {},
+  };
+}
+
 async function benchKevIngest() {
-  const catalogueText = await readFile(join(fixtures, 'intel/known_exploited_vulnerabilities.json'), 'utf8');
+  const catalogueText = await readFile(referenceFile('intel/known_exploited_vulnerabilities.json', 'the KEV ingest benchmark at real size') ?? join(fixtures, 'intel/kev-catalogue.json'), 'utf8');
   const catalogue = JSON.parse(catalogueText) as { vulnerabilities: unknown[] };
-  const feeds = await startLocalIntelFeeds(new Map());
-  feeds.publishKevCatalogue(catalogue, new Date('2025-08-25T00:00:00Z'));
   const store = await freshStore();
   let events = 0;
-  const deps = {
-    repositories: store.repositories,
-    nvd: createNvdClient({ apiUrl: feeds.nvdApiUrl }),
-    publishEvents: async (entries: unknown[]) => void (events += entries.length),
-    now: () => new Date(),
-  };
-  const run = async (label: string, fetchCatalogue: Parameters<typeof ingestKev>[0]['fetchCatalogue']) => {
+  const deps = ingestDeps(store, (count) => (events += count));
+  let body = catalogueText;
+  const poll = servedBy(() => body, { url: 'https://feeds.test/kev.json', nvdLookupsPerRun: 0 });
+  const run = async (label: string) => {
     store.counter.reset();
     events = 0;
     const start = performance.now();
-    const summary: KevIngestSummary = await ingestKev({ ...deps, fetchCatalogue }, { tenant: 'default', nvdLookupsPerRun: 0 });
-    say(`| ${label} | ${ms(start).toFixed(0)} ms | ${store.counter.writes} | ${summary.written} | ${events} |`);
+    const summary = await runSource(cisaKevSource, deps, poll);
+    say(`| ${label} | ${ms(start).toFixed(0)} ms | ${store.counter.writes} | ${summary.added + summary.updated + summary.revoked} | ${events} |`);
   };
-  say('### KEV catalogue ingest (1,404 entries, real catalogue 2025.08.25)');
+  say(`### KEV catalogue ingest (${catalogue.vulnerabilities.length} entries)`);
   say();
   say('| poll | time | DynamoDB writes | records written | Intel Changed events |');
   say('|---|---|---|---|---|');
-  await run('first load', (validators) => conditionalGet(feeds.kevUrl, validators));
-  await run('unchanged re-poll, server answers 304', (validators) => conditionalGet(feeds.kevUrl, validators));
-  await run('unchanged re-poll, byte-identical body, no validators', async () => ({ status: 'ok', body: JSON.stringify(catalogue) }));
-  await run('unchanged entries, re-serialised body (only the cursor moves)', async () => ({ status: 'ok', body: catalogueText }));
+  await run('first load');
+  await run('unchanged re-poll, server answers 304');
+  body = JSON.stringify(catalogue);
+  await run('unchanged entries, re-serialised body (only the cursor moves)');
   await store.close();
-  await feeds.close();
+  say();
+}
+
+/** 20,000 ThreatFox IOCs (the JSON export) end to end into the store, then the same poll again. */
+async function benchThreatFoxPoll() {
+  const iocs = Object.fromEntries(
+    Array.from({ length: 20_000 }, (_, i) => [
+      String(1_000_000 + i),
+      [{ ioc_value: `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.7:443`, ioc_type: 'ip:port', threat_type: 'botnet_cc', malware: 'win.cobalt_strike', malware_printable: 'Cobalt Strike', malware_alias: null, first_seen_utc: '2026-11-30 10:00:00', last_seen_utc: null, confidence_level: 75, reference: null, tags: 'c2', anonymous: '0', reporter: 'bench' }],
+    ]),
+  );
+  const text = JSON.stringify(iocs);
+  const store = await freshStore();
+  let events = 0;
+  const deps = ingestDeps(store, (count) => (events += count));
+  let body = text;
+  const poll = servedBy(() => body, { url: 'https://feeds.test/threatfox.json' });
+  say('### ThreatFox poll, 20,000 indicators end to end (fetch, parse, compare, write, announce)');
+  say();
+  say('| poll | time | records/s | DynamoDB writes | Indicators Changed events |');
+  say('|---|---|---|---|---|');
+  for (const label of ['first poll', 'same feed again (304)', 'same IOCs, re-serialised body']) {
+    if (label.startsWith('same IOCs')) body = JSON.stringify(iocs, null, 1);
+    store.counter.reset();
+    events = 0;
+    const start = performance.now();
+    await runSource(threatfoxSource, deps, poll);
+    const elapsed = ms(start);
+    say(`| ${label} | ${elapsed.toFixed(0)} ms | ${Math.round(20_000 / (elapsed / 1000))} | ${store.counter.writes} | ${events} |`);
+  }
+  await store.close();
   say();
 }
 
@@ -101,7 +155,7 @@ function syntheticEstate(size: number): Asset[] {
 
 async function citrixBleed(): Promise<Vulnerability> {
   const cve = NvdCveSchema.parse(JSON.parse(await readFile(join(fixtures, `intel/nvd/${CVE}.json`), 'utf8')));
-  const kev = (JSON.parse(await readFile(join(fixtures, 'intel/known_exploited_vulnerabilities.json'), 'utf8')) as { vulnerabilities: Array<{ cveID: string }> }).vulnerabilities.find((e) => e.cveID === CVE);
+  const kev = (JSON.parse(await readFile(join(fixtures, 'intel/kev-catalogue.json'), 'utf8')) as { vulnerabilities: Array<{ cveID: string }> }).vulnerabilities.find((e) => e.cveID === CVE);
   return { tenant: 'default', id: CVE, kev: kevFactsOf(KevEntrySchema.parse(kev)), nvd: nvdFactsOf(cve), enrichment: 'done', sources: ['cisa-kev', 'nvd'], updatedAt: new Date().toISOString() };
 }
 
@@ -129,7 +183,7 @@ async function benchMatch() {
   const loadStart = performance.now();
   for (let i = 0; i < assets.length; i += 200) await Promise.all(assets.slice(i, i + 200).map((asset) => store.repositories.assets.put('default', asset)));
   const loadMs = ms(loadStart);
-  await store.repositories.vulnerabilities.put(vulnerability, 'bench');
+  await store.repositories.vulnerabilities.put(vulnerability);
   store.counter.reset();
   const start = performance.now();
   const summary = await matchExposures({ repositories: store.repositories, publishEvents: async () => {}, now: () => new Date() }, { tenant: 'default', vulnerabilityId: CVE });
@@ -216,7 +270,8 @@ async function benchDemo() {
 }
 
 const HANDLERS = [
-  'functions/ingest/kev-ingest.handler.ts',
+  'functions/ingest/intel-source.handler.ts',
+  'functions/webhook/intel-webhook.handler.ts',
   'functions/inventory/inventory-import.handler.ts',
   'functions/match/exposure-match.handler.ts',
   'functions/playbook/plan.handler.ts',
@@ -291,6 +346,7 @@ async function benchBundles() {
 say(`## Results (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB)`);
 say();
 await benchKevIngest();
+await benchThreatFoxPoll();
 await benchMatch();
 await benchDemo();
 await benchBundles();

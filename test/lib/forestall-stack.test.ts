@@ -233,6 +233,8 @@ describe('Forestall stack', () => {
         ACTUATOR_FUNCTION_ARNS: JSON.stringify(Object.fromEntries(ACTUATORS.map((d) => [d.name, `arn:aws:lambda:eu-west-1:123456789012:function:${d.name}`]))),
         SLACK_NOTIFY_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:slack',
         TENANTS: 'default,acme',
+        INTEL_SOURCES: JSON.stringify({ 'cisa-kev': {} }),
+        WEBHOOK_SECRET_PREFIX: 'forestall/webhook/',
         SLACK_CHANNEL: 'C0123456789',
         SLACK_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:forestall/slack/bot-token',
         ...actuatorEnv,
@@ -311,7 +313,9 @@ describe('Forestall stack', () => {
     const [target] = schedule.Properties.Targets;
     expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(resources[kevId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]);
     const env = functionEnv(SERVICES.kevIngest);
-    expect(env.NVD_LOOKUPS_PER_RUN).toBe('10');
+    expect(JSON.parse(env.INTEL_SOURCES as string)).toEqual({
+      'cisa-kev': { url: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json', nvdApiUrl: 'https://services.nvd.nist.gov/rest/json/cves/2.0', nvdLookupsPerRun: 10 },
+    });
     expect(env.TENANT_ID).toBe('default');
     expect(render(env.EVENT_BUS_NAME)).toBe(`\${${busId()}}`);
     expect(render(env.NVD_API_KEY_SECRET_ARN)).toMatch(/:secretsmanager:.*:secret:forestall\/nvd\/api-key$/);

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
+import { referenceFile } from '../../reference-data.ts';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
-const KEV = join(fixtures, 'intel/known_exploited_vulnerabilities.json');
+const KEV = join(fixtures, 'intel/kev-catalogue.json');
 const NVD_4966 = join(fixtures, 'intel/nvd/CVE-2023-4966.json');
-const NVD_PAGE = join(fixtures, 'intel/nvd/nvd-api2-response-page-38cves-vunnel.json');
+const NVD_PAGE = join(fixtures, 'intel/nvd/nvd-cve-api-response-page.json');
 const ESTATE = join(fixtures, 'estate/estate.json');
 
 interface ScanJson {
@@ -98,7 +99,7 @@ describe('forestall scan', () => {
 
     expect(code).toBe(2);
     expect(stderr).toContain(`${broken}: not valid JSON`);
-    expect(stderr).toContain(`${notIntel}: not a CISA KEV catalogue, an NVD CVE API 2.0 response or an NVD cve record`);
+    expect(stderr).toContain(`${notIntel}: not an intel format forestall reads (CISA Known Exploited Vulnerabilities catalogue; NVD CVE API 2.0;`);
     expect((JSON.parse(stdout) as ScanJson).exposures).toHaveLength(47);
   });
 
@@ -145,6 +146,29 @@ describe('forestall scan', () => {
     expect(badTenant.code).toBe(2);
     expect(badTenant.stderr).toContain('--tenant');
     expect((await runCli(['scan', '--intel', NVD_4966, '--inventory', ESTATE, '--colour'])).code).toBe(2);
+  });
+});
+
+const REAL_KEV = referenceFile('intel/known_exploited_vulnerabilities.json', 'forestall scan on the real KEV catalogue and NVD records');
+const REAL_NVD_4966 = referenceFile('intel/nvd/CVE-2023-4966.json', 'forestall scan on the real KEV catalogue and NVD records');
+const REAL_NVD_PAGE = referenceFile('intel/nvd/nvd-api2-response-page-38cves-vunnel.json', 'forestall scan on the real KEV catalogue and NVD records');
+describe.skipIf(REAL_KEV === undefined || REAL_NVD_4966 === undefined || REAL_NVD_PAGE === undefined)('forestall scan on the real KEV catalogue and NVD records', () => {
+  it('finds the same 47 exposures and 8 actions in the 1,404-entry catalogue with NVD\'s record of CVE-2023-4966', async () => {
+    const { code, stdout, stderr } = await runCli(['scan', '--intel', REAL_KEV as string, '--intel', REAL_NVD_4966 as string, '--inventory', ESTATE, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as ScanJson;
+    expect(result.quarantined).toEqual([]);
+    expect(result.exposures).toHaveLength(47);
+    expect(result.exposures.filter((e) => e.decision === 'act').map((e) => e.asset).sort()).toEqual([
+      'nsgw-edge-01', 'nsgw-edge-02', 'nsgw-edge-03', 'nsgw-edge-04', 'nsgw-edge-05', 'nsgw-edge-06', 'nsgw-edge-07', 'nsgw-edge-08',
+    ]);
+  });
+
+  it('reports nothing for the estate from the real 38-CVE response page', async () => {
+    const { code, stdout } = await runCli(['scan', '--intel', REAL_NVD_PAGE as string, '--inventory', ESTATE, '--json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as ScanJson).exposures).toEqual([]);
   });
 });
 

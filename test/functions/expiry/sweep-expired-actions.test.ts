@@ -76,7 +76,7 @@ describe('expiry sweeper', () => {
     notified = [];
     invocations = 0;
     failNext = undefined;
-    await store.repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd');
+    await store.repositories.vulnerabilities.put(citrixBleed(TENANT));
     for (const asset of estate) await store.repositories.assets.put(TENANT, asset);
   });
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { conditionalGet, FeedFetchFailed } from '../../../functions/ingest/http-fetch.ts';
-import { intelFixturePath } from './fixtures.ts';
+import { intelFixturePath, KEV_CATALOGUE_FIXTURE } from './fixtures.ts';
 import { startKevServer, startLoopbackServer } from './loopback-server.ts';
 
 let kev: Awaited<ReturnType<typeof startKevServer>>;
@@ -26,7 +26,7 @@ describe('conditional GET', () => {
   });
 
   it('reads file:// URLs and plain paths, reporting not-modified for an unchanged modification time', async () => {
-    const path = intelFixturePath('known_exploited_vulnerabilities_schema.json');
+    const path = intelFixturePath(KEV_CATALOGUE_FIXTURE);
     const byUrl = await conditionalGet(pathToFileURL(path).href);
     expect(byUrl.status === 'ok' && JSON.parse(byUrl.body).title).toBe('CISA Catalog of Known Exploited Vulnerabilities');
     expect(await conditionalGet(path, { lastModified: byUrl.lastModified! })).toMatchObject({ status: 'not-modified' });

@@ -34,7 +34,7 @@ beforeAll(async () => {
   const client = new DynamoDBClient(dynamo.client);
   await createTable(client, TABLE);
   repositories = createDynamoRepositories(createDocumentClient(client), TABLE);
-  await repositories.vulnerabilities.put(vulnerabilityFrom('CVE-2023-4966.json'), 'nvd-2023-4966');
+  await repositories.vulnerabilities.put(vulnerabilityFrom('CVE-2023-4966.json'));
   const estate = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/estate/estate.json'), 'utf8')) as { assets: unknown[] };
   for (const asset of estate.assets) await repositories.assets.put('default', AssetSchema.parse(asset));
 

@@ -19,12 +19,10 @@ class MemoryStore {
 
   readonly vulnerabilities: VulnerabilityRepository = {
     get: async (tenant, id) => structuredClone(this.vulnerabilityRecords.get(`${tenant}|${id}`)),
-    getContentHashes: async () => new Map(),
     put: async (record) => {
       this.vulnerabilityRecords.set(`${record.tenant}|${record.id}`, record);
       return true;
     },
-    listPendingEnrichment: async () => [],
   };
 
   readonly assets: AssetRepository = {

@@ -7,14 +7,25 @@ import {
   matchConfigurations,
 } from '../../../functions/match/nvd-configuration.ts';
 import { NvdConfigurationSchema } from '../../../functions/model/vulnerability.ts';
-import { configurationsOf } from './nvd-fixtures.ts';
+import { referenceFile } from '../../reference-data.ts';
+import { configurationsOf, NVD_PAGE_FILE, NVD_RESPONSE_FILE } from './nvd-fixtures.ts';
+
+// The same checks run on the generated records and, when the reference data is there, on NVD's own.
+const REAL = {
+  citrixBleed: referenceFile('intel/nvd/CVE-2023-4966.json', 'the CVE-2023-4966 configuration checks on the real NVD record'),
+  printNightmare: referenceFile('intel/nvd/CVE-2021-34527.json', 'the CVE-2021-34527 configuration checks on the real NVD record'),
+  fortiOs: referenceFile('intel/nvd/nvd-api2-response-CVE-2024-23113.json', 'the CVE-2024-23113 configuration checks on the real NVD response'),
+  page: referenceFile('intel/nvd/nvd-api2-response-page-38cves-vunnel.json', 'the CVE-2022-22377 configuration checks on the real NVD response page'),
+};
+/** Configurations of a record, or none when its reference file is absent (the suite is skipped then). */
+const configurationsIn = (file: string | undefined, id?: string) => (file === undefined ? [] : configurationsOf(file, id));
 
 const adc = (version: string, swEdition = '-') =>
   `cpe:2.3:a:citrix:netscaler_application_delivery_controller:${version}:*:*:*:${swEdition}:*:*:*`;
 const gateway = (version: string) => `cpe:2.3:a:citrix:netscaler_gateway:${version}:*:*:*:*:*:*:*`;
 
-describe('CVE-2023-4966 (Citrix Bleed): ranges, fips / ndcpp / - sw_edition', () => {
-  const compiled = compileConfigurations(configurationsOf('CVE-2023-4966.json'));
+function citrixBleedChecks(file: string | undefined) {
+  const compiled = compileConfigurations(configurationsIn(file));
   const ids = (cpes: string[]) => matchCompiledConfigurations(compiled, cpes).map((m) => m.matchCriteriaId);
 
   it('reports an affected build with the cpeMatch that covers it', () => {
@@ -75,10 +86,13 @@ describe('CVE-2023-4966 (Citrix Bleed): ranges, fips / ndcpp / - sw_edition', ()
     expect(ids(['cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*'])).toEqual([]);
     expect(ids([])).toEqual([]);
   });
-});
+}
 
-describe('CVE-2021-34527 (PrintNightmare): Windows builds and editions', () => {
-  const configurations = configurationsOf('CVE-2021-34527.json');
+describe('CVE-2023-4966 (Citrix Bleed): ranges, fips / ndcpp / - sw_edition', () => citrixBleedChecks('CVE-2023-4966.json'));
+describe.skipIf(REAL.citrixBleed === undefined)('CVE-2023-4966 (Citrix Bleed) on the real NVD record', () => citrixBleedChecks(REAL.citrixBleed));
+
+function printNightmareChecks(file: string | undefined) {
+  const configurations = configurationsIn(file);
   const ids = (cpe: string) => matchConfigurations(configurations, [cpe]).map((m) => m.matchCriteriaId);
 
   it.each([
@@ -96,10 +110,13 @@ describe('CVE-2021-34527 (PrintNightmare): Windows builds and editions', () => {
   ])('%s -> %j', (cpe, expected) => {
     expect(ids(cpe)).toEqual(expected);
   });
-});
+}
 
-describe('CVE-2024-23113 (FortiOS): versionEndIncluding', () => {
-  const configurations = configurationsOf('nvd-api2-response-CVE-2024-23113.json');
+describe('CVE-2021-34527 (PrintNightmare): Windows builds and editions', () => printNightmareChecks('CVE-2021-34527.json'));
+describe.skipIf(REAL.printNightmare === undefined)('CVE-2021-34527 (PrintNightmare) on the real NVD record', () => printNightmareChecks(REAL.printNightmare));
+
+function fortiOsChecks(file: string | undefined) {
+  const configurations = configurationsIn(file);
   const ids = (cpe: string) => matchConfigurations(configurations, [cpe]).map((m) => m.matchCriteriaId);
 
   it.each([
@@ -119,11 +136,13 @@ describe('CVE-2024-23113 (FortiOS): versionEndIncluding', () => {
     expect(ids('cpe:2.3:o:fortinet:fortipam:1.2:*:*:*:*:*:*:*')).toEqual(['6D0927D1-F469-4344-B4C9-3190645F5899']);
     expect(ids('cpe:2.3:o:fortinet:fortipam:1.2.1:*:*:*:*:*:*:*')).toEqual([]);
   });
-});
+}
 
-describe('CVE-2022-22377 (IBM Security Verify Privilege): application AND platform', () => {
-  const page = 'nvd-api2-response-page-38cves-vunnel.json';
-  const configurations = configurationsOf(page, 'CVE-2022-22377');
+describe('CVE-2024-23113 (FortiOS): versionEndIncluding', () => fortiOsChecks(NVD_RESPONSE_FILE));
+describe.skipIf(REAL.fortiOs === undefined)('CVE-2024-23113 (FortiOS) in the real NVD response', () => fortiOsChecks(REAL.fortiOs));
+
+function ibmChecks(file: string | undefined) {
+  const configurations = configurationsIn(file, 'CVE-2022-22377');
   const app = (version: string) => `cpe:2.3:a:ibm:security_verify_privilege_on-premises:${version}:*:*:*:*:*:*:*`;
   const windows = 'cpe:2.3:o:microsoft:windows:-:*:*:*:*:*:*:*';
   const macos = 'cpe:2.3:o:apple:macos:-:*:*:*:*:*:*:*';
@@ -154,7 +173,10 @@ describe('CVE-2022-22377 (IBM Security Verify Privilege): application AND platfo
     expect(matchConfigurations(configurations, [app('11.5'), windows])).toEqual([]);
     expect(matchConfigurations(configurations, [windows, macos])).toEqual([]);
   });
-});
+}
+
+describe('CVE-2022-22377 (IBM Security Verify Privilege): application AND platform', () => ibmChecks(NVD_PAGE_FILE));
+describe.skipIf(REAL.page === undefined)('CVE-2022-22377 (IBM Security Verify Privilege) in the real NVD response page', () => ibmChecks(REAL.page));
 
 describe('node operators and negation', () => {
   const configuration = (value: unknown) => [NvdConfigurationSchema.parse(value)];
@@ -218,7 +240,7 @@ describe('compileConfigurations', () => {
       'cpe:citrix:netscaler_application_delivery_controller',
       'cpe:citrix:netscaler_gateway',
     ]);
-    const ibm = compileConfigurations(configurationsOf('nvd-api2-response-page-38cves-vunnel.json', 'CVE-2022-22377'));
+    const ibm = compileConfigurations(configurationsOf(NVD_PAGE_FILE, 'CVE-2022-22377'));
     expect(ibm.vulnerablePackageKeys).toEqual(['cpe:ibm:security_verify_privilege_on-premises']);
   });
 

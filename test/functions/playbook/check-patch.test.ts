@@ -11,7 +11,7 @@ const NOW = new Date('2023-10-20T09:00:00Z');
 let store: InMemoryStore;
 beforeEach(async () => {
   store = new InMemoryStore();
-  await store.vulnerabilities.put(citrixBleed(TENANT), 'hash');
+  await store.vulnerabilities.put(citrixBleed(TENANT));
   for (const asset of loadEstate()) await store.assets.put(TENANT, asset);
 });
 

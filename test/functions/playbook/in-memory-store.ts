@@ -53,12 +53,10 @@ export class InMemoryStore {
 
   readonly vulnerabilities: VulnerabilityRepository = {
     get: async (_tenant, id) => structuredClone(this.vulnerabilityById.get(id)),
-    getContentHashes: async () => new Map(),
     put: async (record) => {
       this.vulnerabilityById.set(record.id, structuredClone(record));
       return true;
     },
-    listPendingEnrichment: async () => [],
   };
 }
 

@@ -31,7 +31,7 @@ beforeEach(async () => {
   repositories = await tables.next();
   const estate = loadEstate();
   for (const asset of estate) await repositories.assets.put(TENANT, asset);
-  await repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd');
+  await repositories.vulnerabilities.put(citrixBleed(TENANT));
   await repositories.exposures.putMany(estate.filter((a) => a.id.startsWith('nsgw-edge-')).map((a) => storedExposure(a, 'act')));
   await repositories.exposures.putMany(estate.filter((a) => a.id.startsWith('adc-int-')).map((a) => storedExposure(a, 'attend')));
 });

@@ -52,7 +52,7 @@ beforeAll(async () => {
   await createTable(client, TABLE);
   const doc = createDocumentClient(client);
   repositories = createDynamoRepositories(doc, TABLE);
-  await repositories.vulnerabilities.put(citrixBleed(TENANT), 'nvd-2023-4966');
+  await repositories.vulnerabilities.put(citrixBleed(TENANT));
   await importEstate('estate.json', EDGE);
   await repositories.exposures.putMany(loadEstate().filter((asset) => EDGE.includes(asset.id)).map((asset) => storedExposure(asset)));
 

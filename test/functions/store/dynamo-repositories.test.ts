@@ -51,39 +51,11 @@ describe('createTable', () => {
 });
 
 describe('vulnerabilities', () => {
-  it('round-trips a record and skips the write when the same content hash is stored', async () => {
+  it('round-trips a record through its sources\' rows', async () => {
     const record = vulnerability('acme', 'CVE-2023-4966', '2023-10-18');
-    expect(await table.repositories.vulnerabilities.put(record, 'kev=a;nvd=pending')).toBe(true);
-    expect(await table.repositories.vulnerabilities.get('acme', 'CVE-2023-4966')).toEqual(record);
-    expect(await table.repositories.vulnerabilities.put({ ...record, updatedAt: '2025-09-01T00:00:00.000Z' }, 'kev=a;nvd=pending')).toBe(false);
-    expect((await table.repositories.vulnerabilities.get('acme', 'CVE-2023-4966'))?.updatedAt).toBe(record.updatedAt);
+    expect(await table.repositories.vulnerabilities.put(record)).toBe(true);
+    expect(await table.repositories.vulnerabilities.get('acme', 'CVE-2023-4966')).toEqual({ ...record, aliases: [], facts: {}, revoked: {}, sources: ['cisa-kev'] });
     expect(await table.repositories.vulnerabilities.get('other-tenant', 'CVE-2023-4966')).toBeUndefined();
-  });
-
-  it('reads content hashes of more than 100 records in batches and leaves unknown ids out', async () => {
-    const ids = Array.from({ length: 150 }, (_, i) => `CVE-2020-${String(10000 + i)}`);
-    for (const id of ids.slice(0, 120)) await table.repositories.vulnerabilities.put(vulnerability('hashes', id, '2021-11-03'), `hash-${id}`);
-    table.counter.reset();
-    const hashes = await table.repositories.vulnerabilities.getContentHashes('hashes', ids);
-    expect(hashes.size).toBe(120);
-    expect(hashes.get('CVE-2020-10005')).toBe('hash-CVE-2020-10005');
-    expect(hashes.has('CVE-2020-10130')).toBe(false);
-    expect(table.counter.requests.BatchGetItem).toBe(2);
-    expect(table.counter.writes).toBe(0);
-  });
-
-  it('lists the NVD backlog newest KEV addition first and drops records once enriched', async () => {
-    const repo = table.repositories.vulnerabilities;
-    await repo.put(vulnerability('backlog', 'CVE-2021-34527', '2021-11-03'), 'a');
-    await repo.put(vulnerability('backlog', 'CVE-2023-4966', '2023-10-18'), 'b');
-    await repo.put(vulnerability('backlog', 'CVE-2024-3400', '2024-04-12'), 'c');
-    await repo.put(vulnerability('backlog', 'CVE-2023-34362', '2023-06-02', 'done'), 'd');
-    expect((await repo.listPendingEnrichment('backlog', 10)).map((v) => v.id)).toEqual(['CVE-2024-3400', 'CVE-2023-4966', 'CVE-2021-34527']);
-    expect((await repo.listPendingEnrichment('backlog', 2)).map((v) => v.id)).toEqual(['CVE-2024-3400', 'CVE-2023-4966']);
-
-    await repo.put({ ...vulnerability('backlog', 'CVE-2024-3400', '2024-04-12'), enrichment: 'not-found' }, 'c2');
-    expect((await repo.listPendingEnrichment('backlog', 10)).map((v) => v.id)).toEqual(['CVE-2023-4966', 'CVE-2021-34527']);
-    expect(await repo.listPendingEnrichment('someone-else', 10)).toEqual([]);
   });
 });
 
@@ -179,7 +151,7 @@ describe('exposures', () => {
     expect((await repo.listByStateAndDecision('exp', 'fixed', 'act')).map((e) => e.asset)).toEqual(['nsgw-01']);
     expect((await repo.listByStateAndDecision('exp', 'open', 'attend')).map((e) => e.asset)).toEqual(['nsgw-02']);
     // The vulnerability record shares the partition but is not an exposure.
-    await table.repositories.vulnerabilities.put(vulnerability('exp', 'CVE-2023-4966', '2023-10-18'), 'x');
+    await table.repositories.vulnerabilities.put(vulnerability('exp', 'CVE-2023-4966', '2023-10-18'));
     expect(await repo.listByVulnerability('exp', 'CVE-2023-4966')).toHaveLength(2);
   });
 });

@@ -1,0 +1,332 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptySummary, runSource, type IngestDeps } from '../../../functions/ingest/ingest-runner.ts';
+import { InvalidFeedDocument } from '../../../functions/ingest/invalid-feed-document.ts';
+import type { PollContext } from '../../../functions/ingest/source-plugin.ts';
+import { cisaKevSource } from '../../../functions/ingest/sources/cisa-kev/cisa-kev-source.ts';
+import { drainNvdBacklog, nvdClientFor } from '../../../functions/ingest/sources/nvd/nvd-enrichment.ts';
+import { nvdSource } from '../../../functions/ingest/sources/nvd/nvd-source.ts';
+import type { IntelRepository } from '../../../functions/store/intel-repository.ts';
+import { startLocalTable, type LocalTable } from '../store/local-table.ts';
+
+/**
+ * The ingest runner over dynalite, with KEV and NVD served by a fetch stand-in and a simulated clock:
+ * the ways intel was lost (a failed write, an unanalysed NVD record, a slow backlog, a catalogue that
+ * disagrees with itself) each have a test here.
+ */
+
+let table: LocalTable;
+beforeAll(async () => {
+  table = await startLocalTable();
+});
+afterAll(async () => {
+  await table.close();
+});
+
+const kevEntry = (index: number) => ({
+  cveID: `CVE-2099-${String(10000 + index)}`,
+  vendorProject: 'Examplesoft',
+  product: `Gateway ${index}`,
+  vulnerabilityName: `Examplesoft Gateway ${index} buffer overflow`,
+  dateAdded: '2026-11-30',
+  shortDescription: 'A synthetic entry for ingest tests.',
+  requiredAction: 'Apply mitigations per vendor instructions or discontinue use of the product if mitigations are unavailable.',
+  dueDate: '2026-12-21',
+  knownRansomwareCampaignUse: 'Unknown',
+  notes: '',
+  cwes: ['CWE-120'],
+});
+
+const catalogue = (entries: ReturnType<typeof kevEntry>[], count = entries.length) => ({
+  title: 'CISA Catalog of Known Exploited Vulnerabilities',
+  catalogVersion: '2026.11.30',
+  dateReleased: '2026-11-30T17:00:00.000Z',
+  count,
+  vulnerabilities: entries,
+});
+
+const cpeMatch = (index: number) => ({
+  vulnerable: true,
+  criteria: `cpe:2.3:a:examplesoft:gateway_${index}:*:*:*:*:*:*:*:*`,
+  versionEndExcluding: '14.1-8.50',
+  matchCriteriaId: `00000000-0000-0000-0000-${String(index).padStart(12, '0')}`,
+});
+
+function nvdCve(id: string, options: { configurations?: number; status?: string; lastModified?: string } = {}) {
+  const configurations = options.configurations ?? 1;
+  return {
+    id,
+    sourceIdentifier: 'secure@examplesoft.test',
+    published: '2026-11-29T10:00:00.000',
+    lastModified: options.lastModified ?? '2026-11-30T10:00:00.000',
+    vulnStatus: options.status ?? (configurations > 0 ? 'Analyzed' : 'Awaiting Analysis'),
+    descriptions: [{ lang: 'en', value: `Synthetic record ${id}.` }],
+    metrics: {},
+    configurations: configurations > 0 ? [{ nodes: [{ operator: 'OR', negate: false, cpeMatch: Array.from({ length: configurations }, (_, i) => cpeMatch(i)) }] }] : [],
+  };
+}
+
+const nvdPage = (cves: unknown[], startIndex = 0, total = cves.length) => ({
+  resultsPerPage: cves.length,
+  startIndex,
+  totalResults: total,
+  format: 'NVD_CVE',
+  version: '2.0',
+  timestamp: '2026-11-30T12:00:00.000',
+  vulnerabilities: cves.map((cve) => ({ cve })),
+});
+
+/** KEV at /kev.json, NVD lookups by `cveId` and `hasKev` pages, from what the test sets. */
+function feeds() {
+  const state = {
+    kev: JSON.stringify(catalogue([])),
+    nvd: new Map<string, unknown>(),
+    requests: [] as string[],
+  };
+  const fetch: typeof globalThis.fetch = async (input) => {
+    const url = new URL(String(input));
+    state.requests.push(`${url.pathname}${url.search}`);
+    if (url.pathname === '/kev.json') return new Response(state.kev, { status: 200, headers: { etag: `"${state.kev.length}"` } });
+    const cveId = url.searchParams.get('cveId');
+    if (cveId) {
+      const cve = state.nvd.get(cveId);
+      return Response.json(nvdPage(cve ? [cve] : []));
+    }
+    const all = [...state.nvd.values()];
+    const start = Number(url.searchParams.get('startIndex') ?? 0);
+    const size = Number(url.searchParams.get('resultsPerPage') ?? 2000);
+    return Response.json(nvdPage(all.slice(start, start + size), start, all.length));
+  };
+  return { state, fetch };
+}
+
+function harness(tenant: string, options: { intel?: IntelRepository; publishFails?: () => boolean; settings?: Record<string, unknown>; apiKey?: string } = {}) {
+  const { state, fetch } = feeds();
+  const events: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
+  let clock = Date.parse('2026-11-30T02:00:00Z');
+  const deps: IngestDeps = {
+    intel: options.intel ?? table.repositories.intel,
+    quarantine: table.repositories.quarantine,
+    cursors: table.repositories.cursors,
+    publishEvents: async (entries) => {
+      if (options.publishFails?.()) throw new Error('bus unavailable');
+      events.push(...(entries as typeof events));
+    },
+    now: () => new Date(clock),
+  };
+  const poll = (settings: Record<string, unknown>, stopAfterMs = Number.POSITIVE_INFINITY): Omit<PollContext, 'cursor'> => {
+    const started = clock;
+    return {
+      tenant,
+      settings,
+      secret: async (name) => (name === 'NVD_API_KEY' ? options.apiKey : undefined),
+      fetch,
+      now: () => new Date(clock),
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      shouldStop: () => clock - started >= stopAfterMs,
+      log: () => {},
+    };
+  };
+  const kevSettings = { url: 'https://feeds.test/kev.json', nvdApiUrl: 'https://nvd.test/rest/json/cves/2.0', nvdLookupsPerRun: 20, ...options.settings };
+  return {
+    state,
+    events,
+    deps,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    pollKev: () => runSource(cisaKevSource, deps, poll(kevSettings)),
+    pollNvd: (stopAfterMs?: number) => runSource(nvdSource, deps, poll({ apiUrl: 'https://nvd.test/rest/json/cves/2.0' }, stopAfterMs)),
+    poll,
+  };
+}
+
+const intelChanged = (events: Array<{ detailType: string; detail: Record<string, unknown> }>) =>
+  events.filter((event) => event.detailType === 'Intel Changed').map((event) => event.detail);
+
+describe('a failed write never leaves stored intel unannounced', () => {
+  it('stores an NVD record over the 400 KB item limit compressed, and announces all 20 entries', async () => {
+    const h = harness('oversize');
+    const entries = Array.from({ length: 20 }, (_, i) => kevEntry(i));
+    h.state.kev = JSON.stringify(catalogue(entries));
+    for (const entry of entries) h.state.nvd.set(entry.cveID, nvdCve(entry.cveID));
+    // About 3,000 cpeMatch entries: ~600 KB of JSON, as NVD has for kernel and firmware CVEs.
+    h.state.nvd.set('CVE-2099-10007', nvdCve('CVE-2099-10007', { configurations: 3000 }));
+    expect(JSON.stringify(h.state.nvd.get('CVE-2099-10007')).length).toBeGreaterThan(400_000);
+
+    const summary = await h.pollKev();
+
+    expect(summary).toMatchObject({ added: 40, quarantined: 0, trimmed: 0 });
+    expect(summary.announceError).toBeUndefined();
+    const announced = intelChanged(h.events);
+    expect(announced).toHaveLength(20);
+    expect(announced.every((detail) => JSON.stringify(detail.changedFields) === JSON.stringify(['cisa-kev', 'nvd']))).toBe(true);
+    const big = await table.repositories.vulnerabilities.get('oversize', 'CVE-2099-10007');
+    expect(big?.nvd?.configurations[0]?.nodes[0]?.cpeMatch).toHaveLength(3000);
+    expect(big?.enrichment).toBe('done');
+  });
+
+  it('writes a refused batch row by row: the bad row is quarantined with the reason, the other 19 are announced', async () => {
+    const real = table.repositories.intel;
+    const refusing: IntelRepository = {
+      ...real,
+      async putFacts(rows) {
+        if (rows.some(({ row }) => row.id === 'CVE-2099-10003' && row.source === 'cisa-kev')) {
+          throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' });
+        }
+        return real.putFacts(rows);
+      },
+    };
+    const h = harness('refused', { intel: refusing, settings: { nvdLookupsPerRun: 0 } });
+    h.state.kev = JSON.stringify(catalogue(Array.from({ length: 20 }, (_, i) => kevEntry(i))));
+
+    const summary = await h.pollKev();
+
+    expect(summary).toMatchObject({ added: 19, quarantined: 1 });
+    expect(intelChanged(h.events).map((detail) => detail.id)).toHaveLength(19);
+    expect(intelChanged(h.events).map((detail) => detail.id)).not.toContain('CVE-2099-10003');
+    const [quarantined] = await table.repositories.quarantine.list('refused', 'cisa-kev');
+    expect(quarantined).toMatchObject({ record: 'CVE-2099-10003', reason: expect.stringContaining('ValidationException: Item size has exceeded') });
+    expect(await real.listOutbox('refused')).toEqual([]);
+  });
+
+  it('when the bus is down, the changes stay in the outbox and the next run announces them, even with an unchanged catalogue', async () => {
+    let down = true;
+    const h = harness('bus-down', { publishFails: () => down, settings: { nvdLookupsPerRun: 0 } });
+    h.state.kev = JSON.stringify(catalogue(Array.from({ length: 20 }, (_, i) => kevEntry(i))));
+
+    const first = await h.pollKev();
+    expect(first).toMatchObject({ added: 20, announced: 0, announceError: expect.stringContaining('bus unavailable') });
+    expect(h.events).toEqual([]);
+    const pending = await table.repositories.intel.listOutbox('bus-down');
+    expect(pending.flatMap((batch) => batch.entries)).toHaveLength(20);
+
+    down = false;
+    table.counter.reset();
+    const second = await h.pollKev();
+    expect(second).toMatchObject({ added: 0, updated: 0, unchangedPages: 1, announced: 20 });
+    expect(intelChanged(h.events)).toHaveLength(20);
+    expect(await table.repositories.intel.listOutbox('bus-down')).toEqual([]);
+  });
+});
+
+describe('a catalogue that disagrees with itself', () => {
+  it('is refused with a clear error, writes nothing and leaves the cursor alone', async () => {
+    const h = harness('truncated', { settings: { nvdLookupsPerRun: 0 } });
+    h.state.kev = JSON.stringify(catalogue([kevEntry(1), kevEntry(2)]));
+    await h.pollKev();
+    const cursorBefore = await table.repositories.cursors.get('truncated', 'cisa-kev');
+
+    h.state.kev = JSON.stringify(catalogue([], 1404));
+    table.counter.reset();
+    await expect(h.pollKev()).rejects.toThrow(InvalidFeedDocument);
+    await expect(h.pollKev()).rejects.toThrow('cisa-kev: count says 1404 entries but vulnerabilities holds 0');
+    expect(table.counter.writes).toBe(0);
+    expect(await table.repositories.cursors.get('truncated', 'cisa-kev')).toEqual(cursorBefore);
+    expect((await table.repositories.vulnerabilities.get('truncated', 'CVE-2099-10001'))?.kev).toBeDefined();
+  });
+
+  it('an entry CISA removes from a valid catalogue is revoked and announced as such; re-polling the same catalogue writes nothing', async () => {
+    const h = harness('removed', { settings: { nvdLookupsPerRun: 0 } });
+    h.state.kev = JSON.stringify(catalogue([kevEntry(1), kevEntry(2), kevEntry(3)]));
+    await h.pollKev();
+    h.events.length = 0;
+
+    h.state.kev = JSON.stringify(catalogue([kevEntry(1), kevEntry(3)]));
+    const summary = await h.pollKev();
+    expect(summary).toMatchObject({ revoked: 1, added: 0, updated: 0 });
+    expect(intelChanged(h.events)).toEqual([
+      { version: '1', tenant: 'removed', kind: 'vulnerability', id: 'CVE-2099-10002', source: 'cisa-kev', changedFields: ['cisa-kev'], change: 'revoked' },
+    ]);
+    const removed = await table.repositories.vulnerabilities.get('removed', 'CVE-2099-10002');
+    expect(removed?.kev).toBeUndefined();
+    expect(removed?.revoked?.['cisa-kev']?.reason).toBe("no longer in cisa-kev's complete list");
+
+    h.state.kev = JSON.stringify(catalogue([kevEntry(1), kevEntry(3)]), null, 1); // same content, other bytes
+    table.counter.reset();
+    const again = await h.pollKev();
+    expect(again).toMatchObject({ added: 0, updated: 0, revoked: 0, unchanged: 2 });
+    expect(table.counter.writes).toBe(1); // the cursor, for the new body hash and etag
+  });
+});
+
+describe('NVD records without configurations are looked up again until NVD analyses them', () => {
+  it('stores the record as awaiting analysis, then matches it once configurations arrive', async () => {
+    const h = harness('awaiting');
+    h.state.kev = JSON.stringify(catalogue([kevEntry(1)]));
+    h.state.nvd.set('CVE-2099-10001', nvdCve('CVE-2099-10001', { configurations: 0 }));
+    await h.pollKev();
+    expect((await table.repositories.vulnerabilities.get('awaiting', 'CVE-2099-10001'))?.enrichment).toBe('awaiting-analysis');
+    h.events.length = 0;
+
+    // Not yet due: nothing is asked.
+    const nvd = await nvdClientFor(h.poll({}));
+    const early = await drainNvdBacklog(h.deps, { tenant: 'awaiting', nvd, requestsPer30s: 5, shouldStop: () => false }, emptySummary('nvd'));
+    expect(early).toMatchObject({ lookedUp: 0, remaining: 0 });
+
+    h.state.nvd.set('CVE-2099-10001', nvdCve('CVE-2099-10001', { configurations: 2, lastModified: '2026-12-01T09:00:00.000' }));
+    h.advance(13 * 3_600_000);
+    const later = await drainNvdBacklog(
+      h.deps,
+      { tenant: 'awaiting', nvd: await nvdClientFor(h.poll({}), 'https://nvd.test/rest/json/cves/2.0'), requestsPer30s: 5, shouldStop: () => false },
+      emptySummary('nvd'),
+    );
+    expect(later).toMatchObject({ lookedUp: 1, remaining: 0 });
+    const record = await table.repositories.vulnerabilities.get('awaiting', 'CVE-2099-10001');
+    expect(record?.enrichment).toBe('done');
+    expect(record?.nvd?.configurations[0]?.nodes[0]?.cpeMatch).toHaveLength(2);
+    const { announcePending } = await import('../../../functions/ingest/ingest-runner.ts');
+    await announcePending(h.deps, 'awaiting');
+    expect(intelChanged(h.events)).toEqual([
+      expect.objectContaining({ id: 'CVE-2099-10001', source: 'nvd', changedFields: ['nvd.configurations', 'nvd.lastModified', 'nvd.vulnStatus'] }),
+    ]);
+  });
+});
+
+describe('the NVD backlog after a first deployment', () => {
+  const entries = Array.from({ length: 1404 }, (_, i) => kevEntry(i));
+
+  it('drains at 5 lookups per 30 s without a key and 50 with one, reporting what is left', async () => {
+    for (const [tenant, apiKey, expected] of [
+      ['backlog-nokey', undefined, 150],
+      ['backlog-key', 'nvd-key', 1404],
+    ] as const) {
+      const h = harness(tenant, { settings: { nvdLookupsPerRun: 0 }, ...(apiKey ? { apiKey } : {}) });
+      h.state.kev = JSON.stringify(catalogue(entries));
+      for (const entry of entries) h.state.nvd.set(entry.cveID, nvdCve(entry.cveID));
+      await h.pollKev();
+      const nvd = await nvdClientFor(h.poll({}), 'https://nvd.test/rest/json/cves/2.0');
+      const started = Date.now();
+      let simulated = 0;
+      h.deps.now = ((base) => () => base())(h.deps.now);
+      const progress = await drainNvdBacklog(
+        h.deps,
+        { tenant, nvd, requestsPer30s: apiKey ? 50 : 5, shouldStop: () => (simulated = h.deps.now().getTime() - Date.parse('2026-11-30T02:00:00Z')) >= 15 * 60_000 },
+        emptySummary('nvd'),
+      );
+      expect(progress.lookedUp).toBeGreaterThanOrEqual(expected === 150 ? 150 : 1404);
+      expect(progress.lookedUp).toBeLessThanOrEqual(expected === 150 ? 155 : 1404);
+      expect(progress.remaining).toBe(1404 - progress.lookedUp);
+      expect(progress.etaSeconds).toBe(Math.ceil(progress.remaining / (apiKey ? 50 : 5)) * 30);
+      expect(simulated).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(120_000);
+    }
+  }, 120_000);
+
+  it('the NVD source fetches every KEV CVE in pages of 2,000 on its first run instead', async () => {
+    const h = harness('backlog-paged', { settings: { nvdLookupsPerRun: 0 } });
+    h.state.kev = JSON.stringify(catalogue(entries));
+    for (const entry of entries) h.state.nvd.set(entry.cveID, nvdCve(entry.cveID));
+    await h.pollKev();
+    h.state.requests.length = 0;
+
+    const summary = await h.pollNvd();
+    expect(h.state.requests.filter((request) => request.includes('hasKev'))).toEqual([
+      '/rest/json/cves/2.0?hasKev&resultsPerPage=2000&startIndex=0',
+    ]);
+    expect(summary).toMatchObject({ pages: 1, added: 1404 });
+    expect(await table.repositories.intel.countNvdDue('backlog-paged', '2030-01-01T00:00:00.000Z')).toBe(0);
+    expect((await table.repositories.cursors.get('backlog-paged', 'nvd'))?.position).toEqual({ syncedTo: '2026-11-30T02:00:00.000Z' });
+  });
+});
