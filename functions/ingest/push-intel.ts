@@ -1,22 +1,9 @@
 import type { PublishEvents } from '../routing/event-publisher.ts';
+import type { IntelPush, PushOutcome } from '../webhook/receive-intel.ts';
 import type { Repositories } from '../store/ports.ts';
 import { emptySummary, storeParsed, announcePending, type PayloadArchive } from './ingest-runner.ts';
 import { InvalidFeedDocument } from './invalid-feed-document.ts';
 import { detectSource, INTEL_SOURCES } from './sources/registry.ts';
-
-export interface IntelPush {
-  tenant: string;
-  body: string;
-  contentType?: string;
-  receivedAt: string;
-  deliveryId?: string;
-}
-
-export interface PushOutcome {
-  accepted: number;
-  rejected: number;
-  unchanged: number;
-}
 
 /**
  * Stores intel another system pushed to the webhook: the format is told from the content (any source
