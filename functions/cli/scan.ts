@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { emptySummary, storeParsed } from '../ingest/ingest-runner.ts';
+import { basename } from 'node:path';
+import type { ParsedIntel } from '../ingest/intel-draft.ts';
+import { ingestPayload } from '../ingest/ingest-runner.ts';
 import { detectSource, INTEL_SOURCES } from '../ingest/sources/registry.ts';
 import { matchExposures } from '../match/match-exposures.ts';
 import type { Decision } from '../model/exposure.ts';
@@ -53,6 +55,7 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
   result.problems.push(...imported.problems);
 
   const vulnerabilityIds = new Set<string>();
+  const ingestDeps = { intel: repositories.intel, quarantine: repositories.quarantine, cursors: repositories.cursors, publishEvents: async () => {}, now: deps.now };
   for (const file of input.intelFiles) {
     let text: string;
     try {
@@ -66,20 +69,14 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
       result.problems.push(`${file}: not an intel format forestall reads (${INTEL_SOURCES.map((candidate) => candidate.title).join('; ')})`);
       continue;
     }
-    const now = deps.now().toISOString();
-    let parsed: ReturnType<typeof source.parse>;
+    let parsed: ParsedIntel;
     try {
-      parsed = source.parse(text, { source: source.name, now });
+      ({ parsed } = await ingestPayload(source, ingestDeps, { tenant: input.tenant, payload: text, label: basename(file) }));
     } catch (error) {
       result.problems.push(`${file}: ${(error as Error).message}`);
       continue;
     }
     for (const { record, reason } of parsed.rejected) quarantine(file, record, reason);
-    await storeParsed(
-      { intel: repositories.intel, quarantine: repositories.quarantine, cursors: repositories.cursors, publishEvents: async () => {}, now: deps.now },
-      { tenant: input.tenant, source: source.name, parsed: { ...parsed, complete: false }, ...(source.decorate ? { decorate: source.decorate } : {}) },
-      emptySummary(source.name),
-    );
     for (const draft of parsed.drafts) if (draft.kind === 'vulnerability') vulnerabilityIds.add(draft.id);
   }
 

@@ -10,7 +10,7 @@ import type { Change, IntelKind, PendingAnnouncement, SourceFacts } from '../mod
 import type { QuarantineRecord } from '../model/quarantine.ts';
 import type { SourceCursor } from '../model/source-cursor.ts';
 import type { PublishEvents } from '../routing/event-publisher.ts';
-import type { IntelRepository, StoredSourceFacts } from '../store/intel-repository.ts';
+import { sourceFactsHash, type IntelRepository, type StoredSourceFacts } from '../store/intel-repository.ts';
 import type { QuarantineRepository, SourceCursorRepository } from '../store/ports.ts';
 import { contentHash, sha256Hex } from './content-hash.ts';
 import type { IntelDraft, ParsedIntel } from './intel-draft.ts';
@@ -72,12 +72,7 @@ export const emptySummary = (source: string): IngestSummary => ({
   lookedUp: 0,
 });
 
-/** The part of a row that is the source's content: what the hash covers (not when it was seen). */
-function rowContent(row: SourceFacts): unknown {
-  return { facts: row.facts, aliases: row.aliases, revoked: row.revoked ? { reason: row.revoked.reason } : undefined, lookup: row.lookup, omitted: row.omitted };
-}
-
-export const rowHash = (row: SourceFacts) => contentHash(rowContent(row)).slice(0, 40);
+const rowHash = sourceFactsHash;
 
 function changedFieldsOf(source: string, before: SourceFacts | undefined, after: SourceFacts): string[] {
   if (!before?.facts || !after.facts) return [source];
@@ -177,12 +172,12 @@ async function quarantineTrimmed(deps: IngestDeps, tenant: string, source: strin
 export async function announcePending(deps: Pick<IngestDeps, 'intel' | 'publishEvents'>, tenant: string): Promise<number> {
   let published = 0;
   for (;;) {
-    // Batches listed together are announced together, so one record's changes by KEV and NVD are one event.
-    const batches = await deps.intel.listOutbox(tenant, 20);
-    if (batches.length === 0) return published;
-    const events = announcementEvents(tenant, batches.flatMap((batch) => batch.entries));
+    // Items listed together are announced together, so one record's changes by KEV and NVD are one event.
+    const items = await deps.intel.listOutbox(tenant, 20);
+    if (items.length === 0) return published;
+    const events = announcementEvents(tenant, items.flatMap((item) => item.entries));
     if (events.length > 0) await deps.publishEvents(events);
-    for (const batch of batches) await deps.intel.removeFromOutbox(tenant, batch.batchId);
+    for (const item of items) await deps.intel.removeFromOutbox(tenant, item.key);
     published += events.length;
   }
 }
@@ -416,20 +411,24 @@ export async function runSource(
   return summary;
 }
 
-/** Payload text pushed or read from a file, stored as `source` says (no cursor: pushes are not a sequence). */
+/**
+ * A payload pushed to the webhook or read from a file, stored as `source` says. It is never the source's
+ * complete list (a push cannot revoke what it leaves out) and has no cursor: pushes are not a sequence.
+ * A repeated delivery finds every record unchanged and writes nothing.
+ */
 export async function ingestPayload(
   source: IntelSource,
   deps: IngestDeps,
   input: { tenant: string; payload: string; label: string },
-): Promise<IngestSummary> {
+): Promise<{ summary: IngestSummary; parsed: ParsedIntel }> {
   const summary = emptySummary(source.name);
   const nowIso = deps.now().toISOString();
-  const parsed = source.parse(input.payload, { source: source.name, now: nowIso });
+  const parsed: ParsedIntel = { ...source.parse(input.payload, { source: source.name, now: nowIso }), complete: false };
   await deps.archive?.put(`${source.name}/${input.tenant}/${nowIso}-${input.label}`, input.payload);
   summary.pages = 1;
   await storeParsed(deps, { tenant: input.tenant, source: source.name, parsed, ...(source.decorate ? { decorate: source.decorate } : {}) }, summary);
   await announceOrRecord(deps, input.tenant, summary);
-  return summary;
+  return { summary, parsed };
 }
 
 async function announceOrRecord(deps: IngestDeps, tenant: string, summary: IngestSummary) {

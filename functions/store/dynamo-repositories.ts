@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ActionRecordSchema, HOLDING_STATUSES, type ActionRecord } from '../model/action.ts';
@@ -9,7 +8,8 @@ import { QuarantineRecordSchema, type QuarantineRecord } from '../model/quaranti
 import { SourceCursorSchema, type SourceCursor } from '../model/source-cursor.ts';
 import { VulnerabilitySchema } from '../model/vulnerability.ts';
 import type { SourceFacts } from '../model/intel-record.ts';
-import { createIntelRepository, KEV_FACTS_SOURCE, NVD_FACTS_SOURCE, type IntelRepository } from './intel-repository.ts';
+import { createIntelRepository, KEV_FACTS_SOURCE, NVD_FACTS_SOURCE, sourceFactsHash, type IntelRepository } from './intel-repository.ts';
+import { canonicalJson } from '../ingest/content-hash.ts';
 import { mapConcurrently } from './map-concurrently.ts';
 import { batchGetItems, batchWriteItems, queryAll, type Item, type Key } from './dynamo-batch.ts';
 import {
@@ -28,7 +28,6 @@ import {
   identityPartition,
   identitySortKey,
   packagePartition,
-  pendingEnrichmentPartition,
   quarantinePartition,
   quarantineSortKey,
   sourceCursorKey,
@@ -91,14 +90,6 @@ function fromItem<T extends z.ZodType>(schema: T, item: Item, extraAttributes: r
 // JSON round trip drops undefined fields, so two equal entities compare equal whatever their origin.
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 const isConditionalCheckFailure = (error: unknown) =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
@@ -122,13 +113,11 @@ function vulnerabilityRepository(intel: IntelRepository): VulnerabilityRepositor
         const row = rows.find((candidate) => candidate.source === source);
         if (row) row.revoked = revoked;
       }
-      await intel.putFacts(rows.map((row) => ({ row, hash: contentHashOf(row) })));
+      await intel.putFacts(rows.map((row) => ({ row, hash: sourceFactsHash(row) })));
       return true;
     },
   };
 }
-
-const contentHashOf = (row: SourceFacts) => createHash('sha256').update(canonicalJson({ facts: row.facts, aliases: row.aliases, revoked: row.revoked, lookup: row.lookup })).digest('hex').slice(0, 40);
 
 function componentItem(tenant: string, assetId: string, row: Omit<ComponentRow, 'tenant' | 'assetId'>): Item {
   return {

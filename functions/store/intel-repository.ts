@@ -11,6 +11,7 @@ import {
 } from '../model/intel-record.ts';
 import { IndicatorFactsSchema, type IndicatorFacts } from '../model/indicator.ts';
 import { KevFactsSchema, NvdFactsSchema, VulnerabilitySchema, type Vulnerability } from '../model/vulnerability.ts';
+import { contentHash } from '../ingest/content-hash.ts';
 import { batchGetItems, batchWriteItems, queryAll, type Item } from './dynamo-batch.ts';
 import {
   indicatorKey,
@@ -47,8 +48,10 @@ export interface Indicator {
   updatedAt: string;
 }
 
-export interface OutboxBatch {
-  batchId: string;
+/** One stored outbox item: a part of a write batch (at most 500 changes). */
+export interface OutboxItem {
+  /** The item's own key: removing it removes exactly these entries. */
+  key: string;
   entries: PendingAnnouncement[];
 }
 
@@ -71,13 +74,23 @@ export interface IntelRepository {
   addToOutbox(tenant: string, entries: readonly PendingAnnouncement[], at: string): Promise<string>;
   /** Keeps only `keep` in a batch (the rows whose writes failed are not announced). */
   narrowOutbox(tenant: string, batchId: string, keep: readonly PendingAnnouncement[]): Promise<void>;
-  listOutbox(tenant: string, limit?: number): Promise<OutboxBatch[]>;
-  removeFromOutbox(tenant: string, batchId: string): Promise<void>;
+  /** Outbox items, oldest first. */
+  listOutbox(tenant: string, limit?: number): Promise<OutboxItem[]>;
+  /** Removes one item once its entries are announced. */
+  removeFromOutbox(tenant: string, key: string): Promise<void>;
   getVulnerability(tenant: string, id: string): Promise<Vulnerability | undefined>;
   getIndicator(tenant: string, id: string): Promise<Indicator | undefined>;
   /** NVD rows whose lookup is due (pending, awaiting analysis or not found, past `nextLookupAt`), earliest first. */
   listNvdDue(tenant: string, nowIso: string, limit: number): Promise<SourceFacts[]>;
   countNvdDue(tenant: string, nowIso: string): Promise<number>;
+}
+
+/**
+ * The hash a row is stored with: the source's content (facts, aliases, revocation, lookup state), not
+ * when it was seen, so an unchanged record compares equal on every poll.
+ */
+export function sourceFactsHash(row: SourceFacts): string {
+  return contentHash({ facts: row.facts, aliases: row.aliases, revoked: row.revoked ? { reason: row.revoked.reason } : undefined, lookup: row.lookup, omitted: row.omitted }).slice(0, 40);
 }
 
 // DynamoDB refuses items over 400 KB; leave room for keys and attribute names.
@@ -270,23 +283,11 @@ export function createIntelRepository(doc: DynamoDBDocumentClient, tableName: st
         { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': outboxPartition(tenant) }, ConsistentRead: true },
         limit,
       );
-      const batches = new Map<string, PendingAnnouncement[]>();
-      for (const item of items) {
-        const batchId = String(item.batchId);
-        batches.set(batchId, [...(batches.get(batchId) ?? []), ...z.array(PendingAnnouncementSchema).parse(item.entries)]);
-      }
-      return [...batches].map(([batchId, entries]) => ({ batchId, entries }));
+      return items.map((item) => ({ key: String(item.sk), entries: z.array(PendingAnnouncementSchema).parse(item.entries) }));
     },
 
-    async removeFromOutbox(tenant, batchId) {
-      const items = await queryAll(doc, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :batch)',
-        ExpressionAttributeValues: { ':pk': outboxPartition(tenant), ':batch': batchId },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-      });
-      for (const item of items) await doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
+    async removeFromOutbox(tenant, key) {
+      await doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: outboxPartition(tenant), sk: key } }));
     },
 
     async getVulnerability(tenant, id) {

@@ -33,8 +33,6 @@ function segment(kind: string, value: string): string {
 }
 
 export const vulnerabilityKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#VULN#${segment('vulnerability id', id)}`, sk: 'VULN' });
-/** Sparse index of records still waiting for their NVD record, sorted by KEV date added. */
-export const pendingEnrichmentPartition = (tenant: string) => `${tenantPrefix(tenant)}#NVD-PENDING`;
 
 /** One source's facts about an intel record: a row in the record's item collection. */
 export const SOURCE_FACTS_SK_PREFIX = 'SRC#';

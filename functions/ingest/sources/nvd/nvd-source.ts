@@ -167,7 +167,9 @@ export const nvdSource: IntelSource = {
   modes: ['scheduled', 'file'],
   detect: (payload) => {
     const head = payload.slice(0, 4096);
-    return /"format"\s*:\s*"NVD_CVE"/.test(head) || (/"totalResults"\s*:/.test(head) && /"resultsPerPage"\s*:/.test(head)) || isSingleCve(safeJson(payload));
+    if (/"format"\s*:\s*"NVD_CVE"/.test(head) || (/"totalResults"\s*:/.test(head) && /"resultsPerPage"\s*:/.test(head))) return true;
+    // Parse the whole text only when the head already looks like a single `cve` record.
+    return /"id"\s*:\s*"CVE-\d{4}-\d{4,}"/.test(head) && /"published"\s*:/.test(payload) && isSingleCve(safeJson(payload));
   },
   parse: parseNvdPage,
   everyMinutes: 120,
