@@ -24,6 +24,15 @@ export type ForestallConfig = Pick<ForestallBusProps, 'putEventsAccountIds' | 'p
     readonly centralAccountId?: string;
     /** The actuators' settings and secret names by context key (lists comma-joined, tags `key=value`). */
     readonly actuatorSettings?: Record<string, string>;
+    /**
+     * Scheduled intel sources besides KEV, by registry name: `{"threatfox": {}, "taxii": {"settings": {...},
+     * "secretNames": {"TAXII_TOKEN": "forestall/taxii/token"}, "everyMinutes": 60}}` (absent: NVD and EPSS).
+     */
+    readonly intelSources?: Record<string, unknown>;
+    /** Prefix of the webhook tenants' signing secrets (`<prefix><tenant>`; default `forestall/webhook/`). */
+    readonly webhookSecretPrefix?: string;
+    /** Days raw intel payloads are archived (default 400). */
+    readonly intelArchiveRetentionDays?: number;
   };
 
 /** Context keys, as given with `cdk synth -c forestall:<key>=<value>` or in cdk.json. */
@@ -71,6 +80,9 @@ const STACK_KEYS = {
   tenants: jsonObject,
   alarmEmails: listOf,
   centralAccountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+  intelSources: jsonObject,
+  webhookSecretPrefix: z.string(),
+  intelArchiveRetentionDays: integer,
 } as const;
 
 // An actuator setting reaches its function as one string: lists comma-joined, tags key=value. cdk.json

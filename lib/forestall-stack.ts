@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { z } from 'zod';
 import type { Construct } from 'constructs';
 import { Actuators } from './actuators.ts';
 import { tenantPolicySettings, type TenantPolicySettings } from './construct-validation.ts';
@@ -11,6 +12,9 @@ import type { ForestallConfig } from './forestall-config.ts';
 import { ForestallLogsKey } from './forestall-logs-key.ts';
 import { ForestallTable } from './forestall-table.ts';
 import { InventoryImport } from './inventory-import.ts';
+import { IntelArchive } from './intel-archive.ts';
+import { IntelPush } from './intel-push.ts';
+import { IntelSourceIngest, type IntelSourceIngestProps } from './intel-source-ingest.ts';
 import { KevIngest } from './kev-ingest.ts';
 import { SlackNotifier } from './slack-notifier.ts';
 
@@ -18,7 +22,7 @@ import { SlackNotifier } from './slack-notifier.ts';
 export interface ForestallStackProps extends StackProps, Omit<ForestallConfig, 'centralAccountId'> {}
 
 /**
- * forestall: KEV ingest -> table -> exposure matching -> bus -> cve-exposure-response playbook ->
+ * forestall: intel sources (KEV, NVD, EPSS and those configured; signed webhook) -> table -> exposure matching -> bus -> cve-exposure-response playbook ->
  * actuators (one per registry entry) and the Slack notifier; an expiry sweeper for changes whose time is
  * up; every alarm to one encrypted SNS topic. Tenants start in shadow mode unless their policy says enforce.
  */
@@ -29,6 +33,10 @@ export class ForestallStack extends Stack {
   readonly alarms: ForestallAlarms;
   readonly policies: TenantPolicySettings;
   readonly kevIngest: KevIngest;
+  readonly intelArchive: IntelArchive;
+  /** The scheduled intel sources besides KEV, by source name. */
+  readonly intelSources: Record<string, IntelSourceIngest>;
+  readonly intelPush: IntelPush;
   readonly inventoryImport: InventoryImport;
   readonly exposureMatch: ExposureMatch;
   readonly actuators: Actuators;
@@ -54,7 +62,9 @@ export class ForestallStack extends Stack {
       subscriberAccountIds: props.subscriberAccountIds,
     });
 
+    this.intelArchive = new IntelArchive(this, 'IntelArchive', { retentionDays: props.intelArchiveRetentionDays });
     this.kevIngest = new KevIngest(this, 'KevIngest', {
+      archive: this.intelArchive,
       table: this.table,
       bus: this.bus,
       tenantId,
@@ -62,6 +72,19 @@ export class ForestallStack extends Stack {
       nvdApiUrl: props.nvdApiUrl,
       nvdLookupsPerRun: props.nvdLookupsPerRun,
       nvdApiKeySecretName: props.nvdApiKeySecretName,
+      logEncryptionKey,
+    });
+    this.intelSources = Object.fromEntries(
+      Object.entries(intelSourceSettings(props)).map(([name, settings]) => [
+        name,
+        new IntelSourceIngest(this, `IntelSource-${name}`, { ...settings, source: name, table: this.table, bus: this.bus, tenantId, archive: this.intelArchive, logEncryptionKey }),
+      ]),
+    );
+    this.intelPush = new IntelPush(this, 'IntelPush', {
+      table: this.table,
+      bus: this.bus,
+      archive: this.intelArchive,
+      ...(props.webhookSecretPrefix ? { secretPrefix: props.webhookSecretPrefix } : {}),
       logEncryptionKey,
     });
     this.inventoryImport = new InventoryImport(this, 'InventoryImport', {
@@ -111,6 +134,36 @@ export class ForestallStack extends Stack {
     output('PlaybookStateMachineArn', this.playbook.stateMachine.stateMachineArn, 'cve-exposure-response state machine');
     output('InventoryImportFunctionName', this.inventoryImport.handler.function.functionName, 'invoke with {tenant?, inventory: {assets: [...]}} to import assets');
     output('AlarmTopicArn', this.alarms.topic.topicArn, 'every forestall alarm publishes here: subscribe email, AWS Chatbot or a pager');
+    output('IntelWebhookUrl', `${this.intelPush.webhook.api.url}intel/`, 'POST signed intel to <url><tenant> (docs/intel-push.md); tenant secrets live at the webhook secret prefix');
+    output('IntelArchiveBucket', this.intelArchive.bucket.bucketName, 'raw intel payloads, by source and time, for re-ingest');
     output('ExpirySweeperFunctionName', this.expirySweeper.handler.function.functionName, 'releases, renews or reports expired actions every five minutes');
   }
+}
+
+const IntelSourceEntrySchema = z.strictObject({
+  settings: z.record(z.string(), z.unknown()).optional(),
+  secretNames: z.record(z.string(), z.string()).optional(),
+  everyMinutes: z.number().int().optional(),
+  timeoutMinutes: z.number().int().min(1).max(15).optional(),
+});
+
+/**
+ * The scheduled sources besides KEV: `intelSources` as configured, else NVD (incremental sync and the
+ * lookups still due, with the KEV ingest's API key) and EPSS. NVD gets 15 minutes: its backlog run stops
+ * between lookups when the time is nearly up and resumes on the next run.
+ */
+function intelSourceSettings(props: ForestallStackProps): Record<string, Omit<IntelSourceIngestProps, 'source' | 'table' | 'bus'>> {
+  const configured = props.intelSources ?? { nvd: props.nvdApiKeySecretName ? { secretNames: { NVD_API_KEY: props.nvdApiKeySecretName } } : {}, epss: {} };
+  return Object.fromEntries(
+    Object.entries(configured).map(([name, value]) => {
+      if (name === 'cisa-kev') throw new Error('ForestallStack: intelSources: cisa-kev is configured by kevUrl, nvdLookupsPerRun and nvdApiKeySecretName');
+      const parsed = IntelSourceEntrySchema.safeParse(value);
+      if (!parsed.success) {
+        throw new Error(`ForestallStack: intelSources.${name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(entry)'}: ${issue.message}`).join('; ')}`);
+      }
+      const { timeoutMinutes, ...entry } = parsed.data;
+      const minutes = timeoutMinutes ?? (name === 'nvd' ? 15 : 5);
+      return [name, { ...entry, timeout: Duration.minutes(minutes) }];
+    }),
+  );
 }

@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ForestallBus } from './forestall-bus.ts';
-import { ForestallFunction } from './forestall-function.ts';
-import { secretReadSuppression } from './nag-findings.ts';
+import type { ForestallFunction } from './forestall-function.ts';
+import type { IntelArchive } from './intel-archive.ts';
+import { IntelSourceIngest } from './intel-source-ingest.ts';
 import type { ForestallTable } from './forestall-table.ts';
 import { validateHttpsUrl, validateSecretName, validateTenantId } from './construct-validation.ts';
 
@@ -54,6 +54,11 @@ export interface KevIngestProps {
    */
   readonly interval?: Duration;
   /**
+   * Where raw catalogues are archived.
+   * @default - not archived
+   */
+  readonly archive?: IntelArchive;
+  /**
    * Key for the function's log group.
    * @default - CloudWatch Logs' own encryption
    */
@@ -97,33 +102,21 @@ export class KevIngest extends Construct {
       throw new Error(`KevIngest: interval must be a whole number of minutes between 5 and 1440, got ${minutes}`);
     }
 
-    this.handler = new ForestallFunction(this, 'KevIngest', {
-      entry: 'functions/ingest/intel-source.handler.ts',
+    const ingest = new IntelSourceIngest(this, 'KevIngest', {
+      table: props.table,
+      bus: props.bus,
+      source: 'cisa-kev',
+      settings: { url: kevUrl, nvdApiUrl, nvdLookupsPerRun: lookups },
+      ...(nvdApiKeySecretName === undefined ? {} : { secretNames: { NVD_API_KEY: nvdApiKeySecretName } }),
+      everyMinutes: minutes,
+      tenantId,
+      timeout,
+      archive: props.archive,
+      logEncryptionKey: props.logEncryptionKey,
       serviceName: 'kev-ingest',
       description: 'Polls CISA KEV, enriches from NVD, stores changed intel and emits Intel Changed',
-      memorySize: 1024,
-      timeout,
-      // One run at a time: runs share the source cursor and the NVD rate budget.
-      reservedConcurrentExecutions: 1,
-      logEncryptionKey: props.logEncryptionKey,
-      // A poll that cannot be delivered or fails every retry is kept (and alarmed), not lost.
-      deadLetterQueue: true,
-      environment: {
-        TENANT_ID: tenantId,
-        // The generic intel-source handler, running the `cisa-kev` source with these settings.
-        INTEL_SOURCES: JSON.stringify({ 'cisa-kev': { url: kevUrl, nvdApiUrl, nvdLookupsPerRun: lookups } }),
-      },
     });
-    props.table.grantReadWrite(this.handler);
-    props.bus.grantPutEvents(this.handler);
-
-    if (nvdApiKeySecretName !== undefined) {
-      const secret = secretsmanager.Secret.fromSecretNameV2(this, 'NvdApiKey', nvdApiKeySecretName);
-      secret.grantRead(this.handler.role);
-      this.handler.addEnvironment('NVD_API_KEY_SECRET_ARN', secret.secretArn);
-      this.handler.suppressRolePolicyFindings([secretReadSuppression(this, nvdApiKeySecretName)]);
-    }
-
-    this.schedule = this.handler.addSchedule('Schedule', 'forestall: poll CISA KEV', interval);
+    this.handler = ingest.handler;
+    this.schedule = ingest.schedule;
   }
 }

@@ -6,6 +6,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { readEnv } from '../config/env.ts';
 import { createObservability, lambdaHandler } from '../config/lambda-handler.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { s3PayloadArchive } from '../ingest/payload-archive.ts';
 import { acceptPushedIntel } from '../ingest/push-intel.ts';
 import { createEventBridgePublisher } from '../routing/event-publisher.ts';
 import { createDocumentClient } from '../store/document-client.ts';
@@ -26,11 +28,13 @@ const env = readEnv(
     EVENT_BUS_NAME: z.string().min(1),
     WEBHOOK_SECRET_PREFIX: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,448}$/, 'a Secrets Manager name prefix, e.g. forestall/webhook/'),
     MAX_BODY_BYTES: z.coerce.number().int().positive().max(DEFAULT_MAX_BODY_BYTES).default(DEFAULT_MAX_BODY_BYTES),
+    ARCHIVE_BUCKET: z.string().optional(),
   }),
 );
 const repositories = createDynamoRepositories(createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
 const publishEvents = createEventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), env.EVENT_BUS_NAME);
 const secretsManager = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+const archive = env.ARCHIVE_BUCKET ? s3PayloadArchive(tracer.captureAWSv3Client(new S3Client({})), env.ARCHIVE_BUCKET) : undefined;
 
 const tenantSecrets = cachedTenantSecrets({
   prefix: env.WEBHOOK_SECRET_PREFIX,
@@ -52,7 +56,7 @@ const tenantSecrets = cachedTenantSecrets({
 async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const answer = await receiveIntel(webhookRequestFromApiGateway(event), {
     tenantSecrets,
-    accept: (push) => acceptPushedIntel({ repositories, publishEvents, now: () => new Date() }, push),
+    accept: (push) => acceptPushedIntel({ repositories, publishEvents, ...(archive ? { archive } : {}), now: () => new Date() }, push),
     nowSeconds: () => Date.now() / 1000,
     maxBodyBytes: env.MAX_BODY_BYTES,
     log: (level, message, detail) => logger[level](message, { ...detail }),

@@ -19,6 +19,18 @@ import { runSource, type IngestDeps } from '../../functions/ingest/ingest-runner
 import type { PollContext } from '../../functions/ingest/source-plugin.ts';
 import { cisaKevSource } from '../../functions/ingest/sources/cisa-kev/cisa-kev-source.ts';
 import { threatfoxSource } from '../../functions/ingest/sources/threatfox/threatfox-source.ts';
+import { emptySummary } from '../../functions/ingest/ingest-runner.ts';
+import { intelSource } from '../../functions/ingest/sources/registry.ts';
+import { drainNvdBacklog } from '../../functions/ingest/sources/nvd/nvd-enrichment.ts';
+import { nvdSource } from '../../functions/ingest/sources/nvd/nvd-source.ts';
+import { catalogue, kevEntry, nvdCve, nvdPage } from '../functions/ingest/synthetic-intel.ts';
+import { threatfoxExport, threatfoxExportDocument } from '../functions/ingest/sources/threatfox/fixtures.ts';
+import { urlhausCsv } from '../functions/ingest/sources/urlhaus/fixtures.ts';
+import { feodoJson } from '../functions/ingest/sources/feodo/fixtures.ts';
+import { epssDailyCsv } from '../functions/ingest/sources/epss/fixtures.ts';
+import { asJsonLines, cve5Records } from '../functions/ingest/sources/cve5-adp/fixtures.ts';
+import { osvRecords } from '../functions/ingest/sources/osv/fixtures.ts';
+import { largeMispEvent } from '../functions/ingest/sources/misp/fixtures.ts';
 import { createNvdClient } from '../../functions/ingest/nvd-client.ts';
 import { nvdFactsOf, NvdCveSchema } from '../../functions/ingest/nvd-record.ts';
 import { kevFactsOf, KevEntrySchema } from '../../functions/ingest/kev-catalogue.ts';
@@ -109,12 +121,7 @@ async function benchKevIngest() {
 
 /** 20,000 ThreatFox IOCs (the JSON export) end to end into the store, then the same poll again. */
 async function benchThreatFoxPoll() {
-  const iocs = Object.fromEntries(
-    Array.from({ length: 20_000 }, (_, i) => [
-      String(1_000_000 + i),
-      [{ ioc_value: `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.7:443`, ioc_type: 'ip:port', threat_type: 'botnet_cc', malware: 'win.cobalt_strike', malware_printable: 'Cobalt Strike', malware_alias: null, first_seen_utc: '2026-11-30 10:00:00', last_seen_utc: null, confidence_level: 75, reference: null, tags: 'c2', anonymous: '0', reporter: 'bench' }],
-    ]),
-  );
+  const iocs = threatfoxExportDocument({ count: 20_000 });
   const text = JSON.stringify(iocs);
   const store = await freshStore();
   let events = 0;
@@ -135,6 +142,94 @@ async function benchThreatFoxPoll() {
     say(`| ${label} | ${elapsed.toFixed(0)} ms | ${Math.round(20_000 / (elapsed / 1000))} | ${store.counter.writes} | ${events} |`);
   }
   await store.close();
+  say();
+}
+
+/** Records per second of each source's parser on synthetic payloads of its real format (median of 3). */
+async function benchParsers() {
+  const kev = JSON.stringify(catalogue(Array.from({ length: 20_000 }, (_, i) => kevEntry(i))));
+  const nvd = JSON.stringify(nvdPage(Array.from({ length: 2_000 }, (_, i) => nvdCve(`CVE-2099-${10000 + i}`, { configurations: 3 }))));
+  const payloads: Array<[string, string, number]> = [
+    ['cisa-kev', kev, 20_000],
+    ['nvd', nvd, 2_000],
+    ['epss', epssDailyCsv({ count: 300_000 }), 300_000],
+    ['cisa-adp', asJsonLines(cve5Records(5_000)), 5_000],
+    ['osv', JSON.stringify(osvRecords({ count: 5_000 })), 5_000],
+    ['misp', JSON.stringify(largeMispEvent({ count: 20_000 })), 20_000],
+    ['threatfox', threatfoxExport({ count: 20_000 }), 20_000],
+    ['urlhaus', urlhausCsv({ count: 20_000 }), 20_000],
+    ['feodo', feodoJson({ count: 20_000 }), 20_000],
+  ];
+  say('### Parsers (text in, drafts out; no store)');
+  say();
+  say('| source | records | payload | median time | records/s | refused |');
+  say('|---|---|---|---|---|---|');
+  for (const [name, payload, records] of payloads) {
+    const source = intelSource(name);
+    const times: number[] = [];
+    let refused = 0;
+    for (let run = 0; run < 3; run += 1) {
+      const start = performance.now();
+      const parsed = source.parse(payload, { source: name, now: '2026-11-30T02:00:00.000Z' });
+      times.push(ms(start));
+      refused = parsed.rejected.length;
+    }
+    const median = times.sort((a, b) => a - b)[1] as number;
+    say(`| ${name} | ${records.toLocaleString('en')} | ${(payload.length / 1e6).toFixed(1)} MB | ${median.toFixed(0)} ms | ${Math.round(records / (median / 1000)).toLocaleString('en')} | ${refused} |`);
+  }
+  say();
+}
+
+/** The NVD backlog of a first deployment (1,404 KEV CVEs) at each rate, on a simulated clock; and with `hasKev` pages. */
+async function benchNvdBacklog() {
+  const entries = Array.from({ length: 1_404 }, (_, i) => kevEntry(i));
+  const records = new Map(entries.map((entry) => [entry.cveID, nvdCve(entry.cveID)]));
+  say('### NVD backlog after a first deployment (1,404 KEV CVEs, simulated clock)');
+  say();
+  say('| how | NVD requests | simulated time | real time |');
+  say('|---|---|---|---|');
+  for (const apiKey of [undefined, 'bench-key']) {
+    const store = await freshStore();
+    let clock = Date.parse('2026-11-30T02:00:00Z');
+    let requests = 0;
+    const deps: IngestDeps = { ...ingestDeps(store, () => {}), now: () => new Date(clock) };
+    const poll = {
+      ...servedBy(() => JSON.stringify(catalogue(entries)), { url: 'https://feeds.test/kev.json', nvdLookupsPerRun: 0 }),
+      now: () => new Date(clock),
+      sleep: async (msToWait: number) => void (clock += msToWait),
+    };
+    await runSource(cisaKevSource, deps, poll);
+    const nvdFetch: typeof fetch = async (input) => {
+      requests += 1;
+      const cveId = new URL(String(input)).searchParams.get('cveId');
+      return Response.json(nvdPage(cveId && records.has(cveId) ? [records.get(cveId)] : []));
+    };
+    const nvd = createNvdClient({ apiUrl: 'https://nvd.test/rest/json/cves/2.0', fetch: nvdFetch, ...(apiKey ? { apiKey } : {}), clock: { now: () => clock, sleep: async (msToWait) => void (clock += msToWait) } });
+    const started = clock;
+    const real = performance.now();
+    const progress = await drainNvdBacklog(deps, { tenant: 'default', nvd, requestsPer30s: apiKey ? 50 : 5, shouldStop: () => false }, emptySummary('nvd'));
+    say(`| lookups one by one, ${apiKey ? 'with an API key (50 per 30 s)' : 'without a key (5 per 30 s)'} | ${requests} | ${((clock - started) / 60_000).toFixed(1)} min (${progress.remaining} left) | ${(ms(real) / 1000).toFixed(1)} s |`);
+    await store.close();
+  }
+  {
+    const store = await freshStore();
+    let requests = 0;
+    const all = [...records.values()];
+    const deps = ingestDeps(store, () => {});
+    const poll = {
+      ...servedBy(() => '', { apiUrl: 'https://nvd.test/rest/json/cves/2.0' }),
+      fetch: (async (input: string | URL | Request) => {
+        requests += 1;
+        const url = new URL(String(input));
+        const start = Number(url.searchParams.get('startIndex') ?? 0);
+        return Response.json(nvdPage(all.slice(start, start + 2000), start, all.length));
+      }) as typeof fetch,
+    };
+    const real = performance.now();
+    const summary = await runSource(nvdSource, deps, poll);
+    say(`| the NVD source's first run: every KEV CVE by \`hasKev\`, 2,000 per page | ${requests} | one request window | ${(ms(real) / 1000).toFixed(1)} s (${summary.added} records stored) |`);
+    await store.close();
+  }
   say();
 }
 
@@ -347,6 +442,8 @@ say(`## Results (${new Date().toISOString().slice(0, 10)}, node ${process.versio
 say();
 await benchKevIngest();
 await benchThreatFoxPoll();
+await benchParsers();
+await benchNvdBacklog();
 await benchMatch();
 await benchDemo();
 await benchBundles();

@@ -8,6 +8,9 @@ import { ForestallBus } from '../../lib/forestall-bus.ts';
 import { ForestallFunction } from '../../lib/forestall-function.ts';
 import { ForestallStack } from '../../lib/forestall-stack.ts';
 import { ForestallTable } from '../../lib/forestall-table.ts';
+import { IntelArchive } from '../../lib/intel-archive.ts';
+import { IntelPush } from '../../lib/intel-push.ts';
+import { IntelSourceIngest } from '../../lib/intel-source-ingest.ts';
 import { KevIngest } from '../../lib/kev-ingest.ts';
 import { SlackNotifier } from '../../lib/slack-notifier.ts';
 
@@ -163,5 +166,37 @@ describe('KevIngest and ExposureMatch props', () => {
     const { s, table: t, bus } = deps();
     expect(() => new ExposureMatch(s, 'A', { table: t, bus, retryAttempts: 200 })).toThrow(/retryAttempts must be an integer between 0 and 185/);
     expect(() => new ExposureMatch(s, 'B', { table: t, bus, maxEventAge: Duration.days(2) })).toThrow(/maxEventAge must be between 1 minute and 24 hours/);
+  });
+});
+
+describe('IntelSourceIngest, IntelArchive and IntelPush props', () => {
+  const deps = () => {
+    const s = stack();
+    return { s, table: new ForestallTable(s, 'Table'), bus: new ForestallBus(s, 'Bus') };
+  };
+
+  it('names the source setting that is wrong', () => {
+    const { s, table, bus } = deps();
+    expect(() => new IntelSourceIngest(s, 'A', { table, bus, source: 'nope' })).toThrow(/no intel source "nope"; sources: cisa-kev, nvd/);
+    expect(() => new IntelSourceIngest(s, 'B', { table, bus, source: 'osv' })).toThrow(/source osv is not polled \(file, webhook\); push it to the webhook instead/);
+    expect(() => new IntelSourceIngest(s, 'C', { table, bus, source: 'nvd', settings: { scope: 'everything' } })).toThrow(/IntelSourceIngest nvd: settings: scope: /);
+    expect(() => new IntelSourceIngest(s, 'D', { table, bus, source: 'epss', everyMinutes: 2 })).toThrow(/everyMinutes must be a whole number between 5 and 1440, got 2/);
+    expect(() => new IntelSourceIngest(s, 'E', { table, bus, source: 'epss', secretNames: { NVD_API_KEY: 'forestall/nvd/api-key' } })).toThrow(
+      /the source reads no secret NVD_API_KEY \(it reads none\)/,
+    );
+    expect(() => new IntelSourceIngest(s, 'F', { table, bus, source: 'nvd', secretNames: { NVD_API_KEY: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' } })).toThrow(
+      /secretNames.NVD_API_KEY must be a secret name, not an ARN/,
+    );
+  });
+
+  it('refuses an archive retention out of range and a webhook secret prefix that is not a name', () => {
+    const { s, table, bus } = deps();
+    expect(() => new IntelArchive(s, 'A', { retentionDays: 0 })).toThrow(/retentionDays must be a whole number of days between 1 and 3650, got 0/);
+    expect(() => new IntelPush(s, 'P', { table, bus, secretPrefix: 'arn:aws:secretsmanager:x' })).toThrow(/secretPrefix "arn:aws:secretsmanager:x" is not a Secrets Manager name prefix/);
+  });
+
+  it('refuses an intelSources entry it cannot read, naming the source and the field', () => {
+    expect(() => new ForestallStack(new App(), 'S1', { intelSources: { threatfox: { every: 30 } } })).toThrow(/intelSources.threatfox: \(entry\): Unrecognized key: "every"/);
+    expect(() => new ForestallStack(new App(), 'S2', { intelSources: { 'cisa-kev': {} } })).toThrow(/cisa-kev is configured by kevUrl/);
   });
 });

@@ -20,6 +20,9 @@ type CfnResource = { Type: string; Properties: any; DeletionPolicy?: string; Upd
 /** The stack's own functions, by Powertools service name; the actuators come from the registry. */
 const SERVICES = {
   kevIngest: 'kev-ingest',
+  nvdIngest: 'nvd-ingest',
+  epssIngest: 'epss-ingest',
+  intelWebhook: 'intel-webhook',
   inventoryImport: 'inventory-import',
   exposureMatch: 'exposure-match',
   plan: 'playbook-plan',
@@ -322,6 +325,44 @@ describe('Forestall stack', () => {
     expect(resources[kevId]!.Properties.ReservedConcurrentExecutions).toBe(1);
   });
 
+  it('polls NVD and EPSS on their own schedules with DLQs, writing raw payloads only under their own archive prefix', () => {
+    for (const [service, rate, timeout, source] of [
+      [SERVICES.nvdIngest, 'rate(2 hours)', 900, 'nvd'],
+      [SERVICES.epssIngest, 'rate(1 day)', 300, 'epss'],
+      [SERVICES.kevIngest, 'rate(1 hour)', undefined, 'cisa-kev'],
+    ] as const) {
+      const id = functionId(service);
+      const [, schedule] = ofType('AWS::Events::Rule').find(([, rule]) => render(rule.Properties.Targets[0].Arn) === `\${${id}.Arn}`)!;
+      expect(schedule.Properties.ScheduleExpression, service).toBe(rate);
+      expect(schedule.Properties.Targets[0].DeadLetterConfig, service).toBeDefined();
+      if (timeout) expect(resources[id]!.Properties.Timeout, service).toBe(timeout);
+      expect(Object.keys(JSON.parse(functionEnv(service).INTEL_SOURCES as string)), service).toEqual([source]);
+      const archiveBucket = ofType('AWS::S3::Bucket')[0]![0];
+      expect(render(functionEnv(service).ARCHIVE_BUCKET), service).toBe(`\${${archiveBucket}}`);
+      expect(resourcesFor(functionStatements(service), 's3:PutObject'), service).toEqual([`\${${archiveBucket}.Arn}/${source}/*`]);
+      expect(resourcesFor(functionStatements(service), 's3:GetObject'), service).toEqual([]);
+    }
+  });
+
+  it('keeps raw payloads in a KMS-encrypted, TLS-only, private, versioned bucket that expires them', () => {
+    const [[, bucket]] = ofType('AWS::S3::Bucket') as [[string, CfnResource]];
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(400);
+    const [, policy] = ofType('AWS::S3::BucketPolicy')[0]!;
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('answers the signed webhook with a function that reads only the secrets under the webhook prefix, behind WAF', () => {
+    expect(render(functionEnv(SERVICES.intelWebhook).WEBHOOK_SECRET_PREFIX)).toBe('forestall/webhook/');
+    expect(resourcesFor(functionStatements(SERVICES.intelWebhook), 'secretsmanager:GetSecretValue')).toEqual([
+      expect.stringMatching(/^arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:forestall\/webhook\/\*$/),
+    ]);
+    expect(ofType('AWS::WAFv2::WebACLAssociation')).toHaveLength(1);
+    expect(ofType('AWS::ApiGateway::Method').map(([, method]) => method.Properties.HttpMethod)).toContain('POST');
+  });
+
   it('sweeps expired actions every 5 minutes, with a DLQ on the schedule target and on the function, both alarmed', () => {
     const sweeperId = functionId(SERVICES.sweeper);
     const [, schedule] = ofType('AWS::Events::Rule').find(([, rule]) => render(rule.Properties.Targets[0].Arn) === `\${${sweeperId}.Arn}`)!;
@@ -360,7 +401,7 @@ describe('Forestall stack', () => {
   });
 
   it('lets ingest, matching and every actuator put events, only on the forestall bus; nothing else may', () => {
-    const publishers: string[] = [SERVICES.kevIngest, SERVICES.exposureMatch, ...ACTUATOR_SERVICES];
+    const publishers: string[] = [SERVICES.kevIngest, SERVICES.nvdIngest, SERVICES.epssIngest, SERVICES.intelWebhook, SERVICES.exposureMatch, ...ACTUATOR_SERVICES];
     for (const service of ALL_SERVICES) {
       expect(resourcesFor(functionStatements(service), 'events:PutEvents'), service).toEqual(publishers.includes(service) ? [`\${${busId()}.Arn}`] : []);
       if (publishers.includes(service)) expect(render(functionEnv(service).EVENT_BUS_NAME), service).toBe(`\${${busId()}}`);
@@ -550,6 +591,8 @@ describe('Forestall stack', () => {
       InventoryImportFunctionName: `\${${functionId(SERVICES.inventoryImport)}}`,
       AlarmTopicArn: `\${${topicId()}}`,
       ExpirySweeperFunctionName: `\${${functionId(SERVICES.sweeper)}}`,
+      IntelWebhookUrl: expect.stringMatching(/^https:\/\/\$\{IntelPushWebhookApi[A-F0-9]+\}\.execute-api\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/\$\{IntelPushWebhookApiDeploymentStagev1[A-F0-9]+\}\/intel\/$/),
+      IntelArchiveBucket: expect.stringMatching(/^\$\{IntelArchiveBucket[A-F0-9]+\}$/),
     });
     for (const [key, output] of Object.entries(outputs)) expect(output.Description, key).toBeTruthy();
   });
