@@ -35,6 +35,7 @@ export const NvdCveSchema = z.looseObject({
       cvssMetricV31: z.array(CvssMetricSchema).optional(),
       cvssMetricV30: z.array(CvssMetricSchema).optional(),
       cvssMetricV2: z.array(CvssMetricSchema).optional(),
+      cvssMetricV40: z.array(CvssMetricSchema).optional(),
     })
     .default({}),
   configurations: z.array(NvdConfigurationSchema).default([]),
@@ -55,9 +56,9 @@ export type NvdResponse = z.infer<typeof NvdResponseSchema>;
 
 const NvdResponseItemSchema = z.looseObject({ cve: z.unknown() });
 
-/** NVD facts of a valid `cve` object: English description, CVSS v3.1, v3.0 then v2 metrics, CPE configurations. */
+/** NVD facts of a valid `cve` object: English description, CVSS v3.1, v3.0, v2 then v4.0 metrics, CPE configurations. */
 export function nvdFactsOf(cve: NvdCve): NvdFacts {
-  const cvss: Cvss[] = [cve.metrics.cvssMetricV31, cve.metrics.cvssMetricV30, cve.metrics.cvssMetricV2]
+  const cvss: Cvss[] = [cve.metrics.cvssMetricV31, cve.metrics.cvssMetricV30, cve.metrics.cvssMetricV2, cve.metrics.cvssMetricV40]
     .flatMap((metrics) => metrics ?? [])
     .map((metric) => {
       const baseSeverity = metric.cvssData.baseSeverity ?? metric.baseSeverity;

@@ -31,6 +31,26 @@ describe('the NVD CVE API 2.0 source', () => {
     for (const window of windows) expect(Date.parse(window.end) - Date.parse(window.start)).toBeLessThanOrEqual(MAX_WINDOW_DAYS * 86_400_000);
   });
 
+  it('keeps CVSS v4.0 metrics beside v3.1 ones', () => {
+    const metric = (version: string, vectorString: string, baseScore: number) => ({
+      source: 'secure@examplesoft.test',
+      type: 'Secondary',
+      cvssData: { version, vectorString, baseScore, baseSeverity: 'CRITICAL' },
+    });
+    const cve = {
+      ...nvdCve('CVE-2099-1001'),
+      metrics: {
+        cvssMetricV40: [metric('4.0', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A', 9.3)],
+        cvssMetricV31: [metric('3.1', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 9.8)],
+      },
+    };
+    const [draft] = parseNvdPage(JSON.stringify(nvdPage([cve])), context).drafts;
+    expect((draft?.facts as { cvss: Array<{ version: string; baseScore: number }> }).cvss.map(({ version, baseScore }) => [version, baseScore])).toEqual([
+      ['3.1', 9.8],
+      ['4.0', 9.3],
+    ]);
+  });
+
   it('refuses a page whose counts disagree with its records', () => {
     const page = { ...nvdPage([nvdCve('CVE-2099-1001')]), resultsPerPage: 0 };
     expect(() => parseNvdPage(JSON.stringify(page), context)).toThrow('nvd: page at startIndex 0 holds 1 records but says resultsPerPage 0 of totalResults 1');
