@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { QuarantineRecord } from '../model/quarantine.ts';
 import { NvdConfigurationSchema, type Cvss, type NvdFacts } from '../model/vulnerability.ts';
 import { describeIssues } from './describe-issues.ts';
 import type { VulnerabilityDraft } from './vulnerability-draft.ts';
@@ -92,42 +91,4 @@ export function parseNvdCve(value: unknown, path = 'cve', source = NVD_SOURCE): 
     return { ok: false, record: typeof rawId === 'string' && rawId ? rawId : path, reason: describeIssues(parsed.error.issues, path).join('; ') };
   }
   return { ok: true, draft: { id: parsed.data.id, source, nvd: nvdFactsOf(parsed.data) } };
-}
-
-export interface NormalisedNvdResponse {
-  totalResults: number;
-  vulnerabilities: VulnerabilityDraft[];
-  quarantined: QuarantineRecord[];
-}
-
-/**
- * Normalises a CVE API 2.0 response (already checked against NvdResponseSchema): valid `cve` objects
- * become drafts with NVD facts, invalid ones quarantine records naming the field.
- */
-export function normaliseNvdResponse(
-  response: NvdResponse,
-  options: { tenant: string; now: string; source?: string },
-): NormalisedNvdResponse {
-  const source = options.source ?? NVD_SOURCE;
-  const vulnerabilities: VulnerabilityDraft[] = [];
-  const quarantined: QuarantineRecord[] = [];
-  response.vulnerabilities.forEach((item, index) => {
-    const base = `vulnerabilities[${index}]`;
-    const wrapper = NvdResponseItemSchema.safeParse(item);
-    const result: ParsedNvdCve = wrapper.success
-      ? parseNvdCve(wrapper.data.cve, `${base}.cve`, source)
-      : { ok: false, record: base, reason: describeIssues(wrapper.error.issues, base).join('; ') };
-    if (result.ok) vulnerabilities.push(result.draft);
-    else {
-      quarantined.push({
-        tenant: options.tenant,
-        source,
-        record: result.record,
-        reason: result.reason,
-        payload: (JSON.stringify(item) ?? '').slice(0, 16_000),
-        quarantinedAt: options.now,
-      });
-    }
-  });
-  return { totalResults: response.totalResults, vulnerabilities, quarantined };
 }
