@@ -1,4 +1,8 @@
-import type { IngestSummary } from '../ingest/ingest-runner.ts';
+import { runSource, type IngestSummary } from '../ingest/ingest-runner.ts';
+import { FeedFetchFailed } from '../ingest/http-fetch.ts';
+import { InvalidFeedDocument } from '../ingest/invalid-feed-document.ts';
+import { DEFAULT_NVD_API_URL } from '../ingest/nvd-client.ts';
+import { CISA_KEV_URL, cisaKevSource } from '../ingest/sources/cisa-kev/cisa-kev-source.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +13,14 @@ import { LOCAL_ACCOUNT, startLocalDeployment, type LocalDeployment } from '../lo
 import { runPlaybookLocally, type LocalExecutionResult, type TaskHandler, type TimelineEntry } from '../local/step-functions.ts';
 import { LOCAL_REGION } from '../local/dynalite.ts';
 import type { ActionRecord } from '../model/action.ts';
+import type { Vulnerability } from '../model/vulnerability.ts';
 import type { Asset } from '../model/asset.ts';
 import { DetailType, EVENT_SOURCE, type ExposureDetected } from '../model/events.ts';
 import { DEFAULT_TENANT } from '../model/tenant.ts';
 import type { SlackMessage } from '../notify/slack/slack-simulator.ts';
 import type { PlaybookPlan } from '../playbook/plan.ts';
 import { rulePattern } from '../routing/rules.ts';
+import { cliPollContext, rootCause, summaryLine } from './ingest-command.ts';
 import { openLocalStore } from './local-store.ts';
 import { Timeline } from './timeline.ts';
 
@@ -395,4 +401,124 @@ function summarise(actions: readonly ActionRecord[], snapshot: DemoOutcome['vend
     `vendors after the first run released: ${snapshot.afterFirstRelease.join('; ')}`,
     `vendors after the last hold expired: ${snapshot.after.join('; ')}`,
   ];
+}
+
+export interface LiveDemoOptions {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  /** @default the global fetch (tests pass their own: there is no network there) */
+  fetch?: typeof fetch;
+  /** Where `NVD_API_KEY` or `NVD_API_KEY_FILE` is looked up. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** NVD lookups for the newest entries (5 per 30 s without an API key). @default 5 */
+  nvdLookups?: number;
+}
+
+export interface LiveDemoOutcome {
+  ok: boolean;
+  summary?: IngestSummary;
+  /** Announcements by detail type, as a rule on the bus would have received them. */
+  announced: Record<string, number>;
+}
+
+/**
+ * `forestall demo --live`: one poll of the real CISA KEV catalogue through the KEV source, with the newest
+ * entries looked up in the real NVD, into a fresh in-memory database. Nothing is acted on. Without
+ * network it fails at once, naming the URL it could not reach.
+ */
+export async function runLiveDemo(options: LiveDemoOptions): Promise<LiveDemoOutcome> {
+  const { out, err } = options;
+  const lookups = options.nvdLookups ?? 5;
+  const io = { err, env: options.env ?? process.env, fetch: options.fetch ?? fetch };
+  out.write(`forestall demo --live: polls the CISA KEV catalogue (${CISA_KEV_URL}) and looks its ${lookups} newest entries up in NVD\n`);
+  out.write(`(${DEFAULT_NVD_API_URL}), into a fresh in-memory database. Nothing is acted on and nothing is kept.\n`);
+
+  const store = await openLocalStore();
+  const announced: Record<string, number> = {};
+  const nvdProblems: string[] = [];
+  let catalogue = '';
+  try {
+    let summary: IngestSummary;
+    try {
+      summary = await runSource(
+        cisaKevSource,
+        {
+          intel: store.repositories.intel,
+          quarantine: store.repositories.quarantine,
+          cursors: store.repositories.cursors,
+          // Stands in for the bus: counts what a rule would have received.
+          publishEvents: async (events) => {
+            for (const event of events) announced[event.detailType] = (announced[event.detailType] ?? 0) + 1;
+          },
+          // Kept in memory to list the entries in CISA's order (newest first).
+          archive: { put: async (_key, body) => void (catalogue = body) },
+          now: () => new Date(),
+          log: (level, message, detail) => {
+            if (level === 'warn') nvdProblems.push(`${message}${detail?.error ? `: ${String(detail.error)}` : ''}`);
+          },
+        },
+        cliPollContext(io, cisaKevSource, TENANT, { nvdLookupsPerRun: lookups }),
+      );
+    } catch (error) {
+      if (error instanceof FeedFetchFailed) {
+        const code = rootCause(error.cause);
+        err.write(
+          `forestall demo --live: cannot fetch the CISA KEV catalogue: ${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}\n` +
+            'The live demo needs internet access to www.cisa.gov and services.nvd.nist.gov; "forestall demo" plays the scenario offline.\n',
+        );
+        return { ok: false, announced };
+      }
+      if (error instanceof InvalidFeedDocument) {
+        err.write(`forestall demo --live: ${CISA_KEV_URL}: refused: ${error.message}\n`);
+        return { ok: false, announced };
+      }
+      throw error;
+    }
+
+    const cursor = await store.repositories.cursors.get(TENANT, cisaKevSource.name);
+    out.write(`\n${summaryLine(summary)}\n`);
+    out.write(`catalogue ${cursor?.catalogVersion ?? '(no version)'}; announced: ${Object.entries(announced).map(([type, n]) => `${n} ${type}`).join(', ') || 'nothing'}\n`);
+    for (const problem of nvdProblems) err.write(`forestall demo --live: ${problem} (NVD at ${DEFAULT_NVD_API_URL}; those entries stay pending)\n`);
+
+    const newest = newestIds(catalogue, lookups);
+    if (newest.length > 0) out.write(`\nnewest entries, as stored:\n`);
+    for (const id of newest) {
+      const vulnerability = await store.repositories.intel.getVulnerability(TENANT, id);
+      if (vulnerability) out.write(`  ${describeStored(vulnerability)}\n`);
+    }
+    return { ok: true, summary, announced };
+  } finally {
+    await store.close();
+  }
+}
+
+function newestIds(catalogue: string, count: number): string[] {
+  try {
+    const { vulnerabilities } = JSON.parse(catalogue) as { vulnerabilities?: Array<{ cveID?: unknown }> };
+    return (vulnerabilities ?? []).map((entry) => entry.cveID).filter((id): id is string => typeof id === 'string').slice(0, count);
+  } catch {
+    return [];
+  }
+}
+
+function describeStored(vulnerability: Vulnerability): string {
+  const kev = vulnerability.kev ? `${vulnerability.kev.vendorProject} ${vulnerability.kev.product}, added ${vulnerability.kev.dateAdded}` : 'no KEV facts';
+  return `${vulnerability.id}  ${kev}; ${describeNvd(vulnerability)}`;
+}
+
+function describeNvd(vulnerability: Vulnerability): string {
+  const { nvd } = vulnerability;
+  switch (vulnerability.enrichment) {
+    case 'done': {
+      const cvss = nvd?.cvss.find((metric) => metric.type === 'Primary') ?? nvd?.cvss[0];
+      const criteria = (nvd?.configurations ?? []).flatMap((configuration) => configuration.nodes.flatMap((node) => node.cpeMatch)).length;
+      return `NVD ${nvd?.vulnStatus ?? 'record'}: ${cvss ? `CVSS ${cvss.version} ${cvss.baseScore}${cvss.baseSeverity ? ` ${cvss.baseSeverity}` : ''}` : 'no CVSS'}, ${criteria} CPE criteria`;
+    }
+    case 'awaiting-analysis':
+      return 'NVD: awaiting analysis (no CPE criteria yet; looked up again later)';
+    case 'not-found':
+      return 'NVD: not known yet';
+    default:
+      return "NVD: not looked up in this run (the NVD source's backlog run does it)";
+  }
 }

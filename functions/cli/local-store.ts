@@ -6,6 +6,11 @@ import { createDynamoRepositories } from '../store/dynamo-repositories.ts';
 import type { Repositories } from '../store/ports.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table-definition.ts';
 
+/** The local database `import`, `ingest`, `quarantine` and `webhook serve` use unless `--store` names another. */
+export const DEFAULT_STORE_DIR = '.forestall/store';
+/** Where `ingest` and `webhook serve` keep raw payloads unless `--archive` names another folder. */
+export const DEFAULT_ARCHIVE_DIR = '.forestall/archive';
+
 export interface LocalStore {
   dynamo: LocalDynamo;
   client: DynamoDBClient;

@@ -1,9 +1,15 @@
 import '../local/promise-with-resolvers.ts';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
-import { openLocalStore } from './local-store.ts';
+import { processIo, type CliIo } from './cli-io.ts';
+import { describeSources, ingestCommand } from './ingest-command.ts';
+import { DEFAULT_STORE_DIR, openLocalStore } from './local-store.ts';
 import { importInventoryFiles } from './inventory-files.ts';
+import { quarantineCommand } from './quarantine-command.ts';
 import { scan, type ScanResult } from './scan.ts';
+import { WEBHOOK_SERVE_USAGE, webhookCommand } from './webhook-command.ts';
+
+export { DEFAULT_STORE_DIR };
 
 const USAGE = `forestall: preemptive security operations, run locally
 
@@ -11,28 +17,68 @@ Usage:
   forestall demo [--report FILE] [--verbose]
       Plays the 2am CISA KEV scenario (CVE-2023-4966) on bundled real data: dynalite, a local
       EventBridge bus, the real playbook under local Step Functions and simulated vendor APIs.
+  forestall demo --live
+      Needs internet access: polls the real CISA KEV catalogue and looks its 5 newest entries up in
+      NVD, into a fresh in-memory database, and prints what was stored and announced. Acts on nothing.
   forestall scan --intel FILE... --inventory FILE... [--tenant T] [--store DIR] [--json]
-      Ingest and match only, no actions. Intel files: CISA KEV catalogue JSON, NVD CVE API 2.0
-      responses or single NVD cve records (told apart by content). --store keeps the local
-      database in DIR between runs; without it the run starts empty.
+      Ingest and match only, no actions. Intel files: any format "forestall ingest" reads (told apart
+      by content). --store keeps the local database in DIR between runs; without it the run starts empty.
   forestall import --inventory FILE... [--tenant T] [--store DIR]
-      Imports asset inventories into the local database (default .forestall/store), where
+      Imports asset inventories into the local database (default ${DEFAULT_STORE_DIR}), where
       "scan --store" finds them. Invalid assets are quarantined with the reason; valid ones stored.
+  forestall ingest <source> [--file F | --url U [--setting K=V...]] [--tenant T] [--store DIR] [--archive DIR] [--json]
+      Stores one source's intel in the local database (default ${DEFAULT_STORE_DIR}). --file reads a
+      file ("auto" for <source> tells its format by content); --url, or neither for a scheduled
+      source, polls it (its public URL by default), conditionally and from where the last poll in
+      this database stopped; --setting KEY=VALUE sets its other settings (TAXII's collectionId).
+      Raw payloads are kept in --archive (default .forestall/archive). Prints what was added,
+      updated, revoked, unchanged, quarantined and announced (--json: the summary). Secrets a source
+      reads (NVD_API_KEY, TAXII_PASSWORD, ...) come from the environment or <NAME>_FILE. Sources:
+${describeSources('        ')}
+  forestall quarantine [<source>] [--tenant T] [--store DIR] [--json]
+      Lists the records ingest refused (source, record, when, reason); every source when none is named.
+  forestall webhook sign --secret-file FILE [--file BODY] [--url URL] [--content-type TYPE] [--delivery ID]
+      Signs a body for the intel webhook and prints a curl command that sends it ("webhook sign --help").
+${WEBHOOK_SERVE_USAGE}
   forestall help
 
 Exit codes: 0 success, 2 invalid input (valid records were still processed), 1 failure.`;
 
 /** Runs the CLI and returns the process exit code. */
-export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+  overrides: Partial<Omit<CliIo, 'out' | 'err'>> = {},
+): Promise<number> {
   const [command, ...rest] = argv;
+  const io: CliIo = { ...processIo(out, err), ...overrides };
   try {
     switch (command) {
       case 'scan':
         return await scanCommand(rest, out, err);
       case 'import':
         return await importCommand(rest, out, err);
+      case 'ingest':
+        return await ingestCommand(rest, io);
+      case 'quarantine':
+        return await quarantineCommand(rest, io);
+      case 'webhook':
+        return await webhookCommand(rest, io);
       case 'demo': {
-        const { values } = parseArgs({ args: [...rest], options: { report: { type: 'string' }, verbose: { type: 'boolean', default: false } }, strict: true });
+        const { values } = parseArgs({
+          args: [...rest],
+          options: { report: { type: 'string' }, verbose: { type: 'boolean', default: false }, live: { type: 'boolean', default: false } },
+          strict: true,
+        });
+        if (values.live) {
+          if (values.report !== undefined) {
+            err.write('forestall demo: --report belongs to the offline demo, not --live\n');
+            return 2;
+          }
+          const { runLiveDemo } = await import('./demo.ts');
+          return (await runLiveDemo({ out, err, fetch: io.fetch, env: io.env })).ok ? 0 : 1;
+        }
         const { runDemo } = await import('./demo.ts');
         const outcome = await runDemo({ out, verbose: values.verbose ?? false, reportPath: values.report ?? '.forestall/demo-report.json' });
         return outcome.ok ? 0 : 1;
@@ -56,9 +102,6 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     return 1;
   }
 }
-
-/** The local database `forestall import` writes to unless `--store` names another. */
-export const DEFAULT_STORE_DIR = '.forestall/store';
 
 async function importCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({

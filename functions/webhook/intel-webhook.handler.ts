@@ -13,14 +13,12 @@ import { createEventBridgePublisher } from '../routing/event-publisher.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { createDynamoRepositories } from '../store/dynamo-repositories.ts';
 import { apiGatewayResult, webhookRequestFromApiGateway } from './api-gateway-proxy.ts';
-import { receiveIntel } from './receive-intel.ts';
+import { DEFAULT_MAX_BODY_BYTES, receiveIntel } from './receive-intel.ts';
 import { cachedTenantSecrets } from './tenant-secrets.ts';
 
 const observability = createObservability('forestall-intel-webhook');
 const { logger, metrics, tracer } = observability;
 
-/** 5 MiB: under Lambda's 6 MB synchronous payload limit once API Gateway has base64-encoded the body. */
-export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 const env = readEnv(
   z.object({

@@ -22,6 +22,9 @@ export interface WebhookAnswer {
   body: Record<string, unknown>;
 }
 
+/** 5 MiB: under Lambda's 6 MB synchronous payload limit once API Gateway has base64-encoded the body. */
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
 /** A signed push of intel, handed to the ingest runner. */
 export interface IntelPush {
   tenant: string;

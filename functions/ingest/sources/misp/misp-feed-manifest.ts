@@ -77,8 +77,13 @@ export function parseMispFeedManifest(payload: string, context: Pick<ParseContex
 /**
  * The events changed after `sinceTimestamp` (epoch seconds; everything when undefined), oldest first.
  * Strictly newer: the cursor is the newest timestamp of a run that fetched all its events, so events
- * stamped exactly then are already in.
+ * stamped exactly then are already in. With `afterUuid` (the last event stored, when a run stopped
+ * midway), events stamped exactly `sinceTimestamp` whose uuid sorts after it are still due: several
+ * events often share one timestamp, and only some of them may have been stored.
  */
-export function mispFeedEventsToFetch(manifest: MispFeedManifest, sinceTimestamp?: number): MispFeedEvent[] {
-  return sinceTimestamp === undefined ? [...manifest.events] : manifest.events.filter((event) => event.timestamp > sinceTimestamp);
+export function mispFeedEventsToFetch(manifest: MispFeedManifest, sinceTimestamp?: number, afterUuid?: string): MispFeedEvent[] {
+  if (sinceTimestamp === undefined) return [...manifest.events];
+  return manifest.events.filter(
+    (event) => event.timestamp > sinceTimestamp || (afterUuid !== undefined && event.timestamp === sinceTimestamp && event.uuid > afterUuid),
+  );
 }

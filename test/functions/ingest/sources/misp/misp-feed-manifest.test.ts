@@ -64,6 +64,11 @@ describe('mispFeedEventsToFetch', () => {
     expect(mispFeedEventsToFetch(manifest, 1_720_000_000)).toEqual([]);
   });
 
+  it('after a run that stopped midway, also gives the events of the same second whose uuid sorts after the last stored', () => {
+    expect(mispFeedEventsToFetch(manifest, 1_710_000_000, fixtureUuid('e', 2)).map((event) => event.info)).toEqual(['same time as middle', 'newest']);
+    expect(mispFeedEventsToFetch(manifest, 1_710_000_000, fixtureUuid('e', 4)).map((event) => event.info)).toEqual(['newest']);
+  });
+
   it('gives every event when there is no cursor yet', () => {
     expect(mispFeedEventsToFetch(manifest).map((event) => event.uuid)).toEqual([
       fixtureUuid('e', 1),
