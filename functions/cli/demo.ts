@@ -1,7 +1,7 @@
 import { runSource, type IngestSummary } from '../ingest/ingest-runner.ts';
 import { FeedFetchFailed } from '../ingest/http-fetch.ts';
 import { InvalidFeedDocument } from '../ingest/invalid-feed-document.ts';
-import { DEFAULT_NVD_API_URL } from '../ingest/nvd-client.ts';
+import { DEFAULT_NVD_API_URL } from '../ingest/sources/nvd/nvd-client.ts';
 import { CISA_KEV_URL, cisaKevSource } from '../ingest/sources/cisa-kev/cisa-kev-source.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

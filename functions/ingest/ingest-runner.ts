@@ -51,6 +51,8 @@ export interface IngestSummary {
   announced: number;
   /** Lookups made in other sources for new records (KEV entries looked up in NVD). */
   lookedUp: number;
+  /** Indicators (of any source) whose `validUntil` passed, revoked in this run. */
+  expired: number;
   /** Set when announcing failed; the changes stay in the outbox and the next run announces them. */
   announceError?: string;
 }
@@ -70,6 +72,7 @@ export const emptySummary = (source: string): IngestSummary => ({
   trimmed: 0,
   announced: 0,
   lookedUp: 0,
+  expired: 0,
 });
 
 const rowHash = sourceFactsHash;
@@ -122,6 +125,9 @@ export async function storeRows(
       failedIds = await writeOneByOne(deps, tenant, source, stored, summary, now);
     }
     if (failedIds.size > 0) await deps.intel.narrowOutbox(tenant, batchId, entries.filter((entry) => !failedIds.has(entry.id)));
+    // The counts are the run's own source's; rows of other sources (NVD facts a KEV poll looked up,
+    // expired indicators) are counted by what wrote them.
+    if (source !== summary.source) continue;
     for (const { row, change } of chunk) {
       if (failedIds.has(row.id)) continue;
       summary[change === 'added' ? 'added' : change === 'revoked' ? 'revoked' : 'updated'] += 1;
@@ -344,6 +350,29 @@ async function revokeMissing(deps: IngestDeps, tenant: string, source: string, p
   }
 }
 
+/** Indicators revoked per run at most; the rest wait for the next run, oldest end of validity first. */
+const EXPIRE_PER_RUN = 2_000;
+
+/**
+ * Revokes indicators whose `validUntil` passed, whichever source gave them and whether or not it
+ * delivers them again: an expiry is a change in its own right, announced so what blocked them can lift.
+ */
+export async function expireIndicators(deps: IngestDeps, tenant: string, summary: IngestSummary): Promise<void> {
+  const now = deps.now().toISOString();
+  const expired = await deps.intel.listExpiredIndicators(tenant, now, EXPIRE_PER_RUN);
+  const bySource = new Map<string, SourceFacts[]>();
+  for (const row of expired) bySource.set(row.source, [...(bySource.get(row.source) ?? []), row]);
+  for (const [source, rows] of bySource) {
+    const changes = rows.map((row) => ({
+      row: { ...row, revoked: { reason: 'valid_until passed', at: String(row.facts?.validUntil) }, observedAt: now },
+      change: 'revoked' as const,
+      changedFields: [source],
+    }));
+    await storeRows(deps, tenant, source, changes, summary);
+    summary.expired += rows.length;
+  }
+}
+
 /** A cursor written before facts were stored per source is read as absent, so the first poll stores everything anew. */
 const currentCursor = (cursor: SourceCursor | undefined) => (cursor?.layout === 2 ? cursor : undefined);
 
@@ -361,6 +390,7 @@ export async function runSource(
   if (!source.poll) throw new Error(`source ${source.name} is not polled; send it to the webhook or ingest a file`);
   const { tenant } = poll;
   const summary = emptySummary(source.name);
+  await expireIndicators(deps, tenant, summary);
   await announceOrRecord(deps, tenant, summary);
 
   let cursor = currentCursor(await deps.cursors.get(tenant, source.name));
@@ -427,6 +457,7 @@ export async function ingestPayload(
   await deps.archive?.put(`${source.name}/${input.tenant}/${nowIso}-${input.label}`, input.payload);
   summary.pages = 1;
   await storeParsed(deps, { tenant: input.tenant, source: source.name, parsed, ...(source.decorate ? { decorate: source.decorate } : {}) }, summary);
+  await expireIndicators(deps, input.tenant, summary);
   await announceOrRecord(deps, input.tenant, summary);
   return { summary, parsed };
 }

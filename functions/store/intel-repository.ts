@@ -14,6 +14,7 @@ import { KevFactsSchema, NvdFactsSchema, VulnerabilitySchema, type Vulnerability
 import { contentHash } from '../ingest/content-hash.ts';
 import { batchGetItems, batchWriteItems, queryAll, type Item } from './dynamo-batch.ts';
 import {
+  indicatorExpiryPartition,
   indicatorKey,
   nvdDuePartition,
   outboxKey,
@@ -83,6 +84,8 @@ export interface IntelRepository {
   /** NVD rows whose lookup is due (pending, awaiting analysis or not found, past `nextLookupAt`), earliest first. */
   listNvdDue(tenant: string, nowIso: string, limit: number): Promise<SourceFacts[]>;
   countNvdDue(tenant: string, nowIso: string): Promise<number>;
+  /** Indicator rows whose `validUntil` is before `nowIso` and that are not revoked yet, earliest first. */
+  listExpiredIndicators(tenant: string, nowIso: string, limit: number): Promise<SourceFacts[]>;
 }
 
 /**
@@ -131,11 +134,17 @@ function indexAttributes(row: SourceFacts): Item {
     return { gsi1pk: nvdDuePartition(row.tenant), gsi1sk: `${row.nextLookupAt ?? row.observedAt}#${row.id}` };
   }
   if (row.revoked || row.facts === undefined) return {};
-  return { gsi1pk: sourceIndexPartition(row.tenant, row.kind, row.source), gsi1sk: row.id };
+  const validUntil = row.kind === 'indicator' ? row.facts.validUntil : undefined;
+  return {
+    gsi1pk: sourceIndexPartition(row.tenant, row.kind, row.source),
+    gsi1sk: row.id,
+    // An indicator with an end of validity waits in the expiry index until it is revoked.
+    ...(typeof validUntil === 'string' ? { gsi2pk: indicatorExpiryPartition(row.tenant), gsi2sk: `${validUntil}#${row.id}#${row.source}` } : {}),
+  };
 }
 
 function fromItem(item: Item): StoredSourceFacts {
-  const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _g1, gsi1sk: _g1s, factsGz, contentHash, ...rest } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, factsGz, contentHash, ...rest } = item;
   const facts = factsGz ? (JSON.parse(gunzipSync(factsGz as Uint8Array).toString('utf8')) as unknown) : rest.facts;
   const parsed = StoredRowSchema.parse({ ...rest, ...(facts === undefined ? {} : { facts }), contentHash });
   const { contentHash: hash, ...row } = parsed;
@@ -316,6 +325,20 @@ export function createIntelRepository(doc: DynamoDBDocumentClient, tableName: st
     async listNvdDue(tenant, nowIso, limit) {
       if (limit <= 0) return [];
       const items = await queryAll(doc, nvdDueQuery(tenant, nowIso), limit);
+      return items.map((item) => fromItem(item).row);
+    },
+
+    async listExpiredIndicators(tenant, nowIso, limit) {
+      const items = await queryAll(
+        doc,
+        {
+          TableName: tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
+          ExpressionAttributeValues: { ':pk': indicatorExpiryPartition(tenant), ':now': nowIso },
+        },
+        limit,
+      );
       return items.map((item) => fromItem(item).row);
     },
 

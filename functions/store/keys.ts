@@ -41,6 +41,8 @@ export const indicatorKey = (tenant: string, id: string) => `${tenantPrefix(tena
 /** Sparse index of one source's rows, for sources that deliver their whole list (removals). */
 export const sourceIndexPartition = (tenant: string, kind: string, source: string) =>
   `${tenantPrefix(tenant)}#SRC#${segment('intel kind', kind)}#${segment('source', source)}`;
+/** Sparse index of indicators with an end of validity, sorted by it. */
+export const indicatorExpiryPartition = (tenant: string) => `${tenantPrefix(tenant)}#IOC-EXPIRY`;
 /** Sparse index of NVD lookups due, sorted by when they are due. */
 export const nvdDuePartition = (tenant: string) => `${tenantPrefix(tenant)}#NVD-DUE`;
 /** Changes stored but not yet announced, oldest first. */

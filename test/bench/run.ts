@@ -31,9 +31,9 @@ import { epssDailyCsv } from '../functions/ingest/sources/epss/fixtures.ts';
 import { asJsonLines, cve5Records } from '../functions/ingest/sources/cve5-adp/fixtures.ts';
 import { osvRecords } from '../functions/ingest/sources/osv/fixtures.ts';
 import { largeMispEvent } from '../functions/ingest/sources/misp/fixtures.ts';
-import { createNvdClient } from '../../functions/ingest/nvd-client.ts';
-import { nvdFactsOf, NvdCveSchema } from '../../functions/ingest/nvd-record.ts';
-import { kevFactsOf, KevEntrySchema } from '../../functions/ingest/kev-catalogue.ts';
+import { createNvdClient } from '../../functions/ingest/sources/nvd/nvd-client.ts';
+import { nvdFactsOf, NvdCveSchema } from '../../functions/ingest/sources/nvd/nvd-record.ts';
+import { kevFactsOf, KevEntrySchema } from '../../functions/ingest/sources/cisa-kev/kev-catalogue.ts';
 import { createTable, startLocalDynamo } from '../../functions/local/dynalite.ts';
 import { startLocalIntelFeeds } from '../../functions/local/intel-feeds.ts';
 import { matchExposures } from '../../functions/match/match-exposures.ts';
@@ -395,6 +395,8 @@ const INIT_ENV = {
   ENTRA_CLIENT: '{"clientId":"bench","clientSecret":"bench"}',
   SLACK_TOKEN: 'xoxb-bench',
   SLACK_CHANNEL: 'C0BENCH',
+  INTEL_SOURCES: JSON.stringify({ 'cisa-kev': {} }),
+  WEBHOOK_SECRET_PREFIX: 'forestall/webhook/',
 };
 
 async function benchBundles() {

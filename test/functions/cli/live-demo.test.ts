@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CISA_KEV_URL } from '../../../functions/ingest/sources/cisa-kev/cisa-kev-source.ts';
-import { DEFAULT_NVD_API_URL } from '../../../functions/ingest/nvd-client.ts';
+import { DEFAULT_NVD_API_URL } from '../../../functions/ingest/sources/nvd/nvd-client.ts';
 import { KEV_CATALOGUE_ENTRIES, kevCatalogue, nvdRecords } from '../ingest/fixtures.ts';
 import { runCli } from './cli-harness.ts';
 
@@ -59,7 +59,7 @@ describe('forestall demo --live', () => {
     expect(web.asked[0]).toBe(CISA_KEV_URL);
     const lookedUp = web.asked.slice(1).map((href) => new URL(href).searchParams.get('cveId'));
     expect(lookedUp).toEqual(catalogue.vulnerabilities.slice(0, 5).map((entry) => entry.cveID));
-    expect(run.stdout).toMatch(new RegExp(`cisa-kev: ${KEV_CATALOGUE_ENTRIES + 1} added, .*, ${KEV_CATALOGUE_ENTRIES} announced, 5 looked up in NVD`));
+    expect(run.stdout).toMatch(new RegExp(`cisa-kev: ${KEV_CATALOGUE_ENTRIES} added, .*, ${KEV_CATALOGUE_ENTRIES} announced, 5 looked up in NVD`));
     expect(run.stdout).toContain(`catalogue 2025.08.25; announced: ${KEV_CATALOGUE_ENTRIES} Intel Changed`);
     expect(run.stdout).toMatch(/CVE-2023-4966 {2}Citrix NetScaler .*, added 2023-10-18; NVD Analyzed: CVSS 3\.1 7\.5 HIGH, \d+ CPE criteria/);
     expect(run.stdout).toContain(`${catalogue.vulnerabilities[1]!.cveID}  `);

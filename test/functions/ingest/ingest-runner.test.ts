@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptySummary, runSource, type IngestDeps } from '../../../functions/ingest/ingest-runner.ts';
+import { emptySummary, ingestPayload, runSource, type IngestDeps } from '../../../functions/ingest/ingest-runner.ts';
+import { indicatorId } from '../../../functions/model/indicator.ts';
 import { InvalidFeedDocument } from '../../../functions/ingest/invalid-feed-document.ts';
 import type { PollContext } from '../../../functions/ingest/source-plugin.ts';
 import { cisaKevSource } from '../../../functions/ingest/sources/cisa-kev/cisa-kev-source.ts';
@@ -105,7 +106,8 @@ describe('a failed write never leaves stored intel unannounced', () => {
 
     const summary = await h.pollKev();
 
-    expect(summary).toMatchObject({ added: 40, quarantined: 0, trimmed: 0 });
+    // 20 KEV entries added; their NVD records are counted as lookups.
+    expect(summary).toMatchObject({ added: 20, lookedUp: 20, quarantined: 0, trimmed: 0 });
     expect(summary.announceError).toBeUndefined();
     const announced = intelChanged(h.events);
     expect(announced).toHaveLength(20);
@@ -273,5 +275,38 @@ describe('the NVD backlog after a first deployment', () => {
     expect(summary).toMatchObject({ pages: 1, added: 1404 });
     expect(await table.repositories.intel.countNvdDue('backlog-paged', '2030-01-01T00:00:00.000Z')).toBe(0);
     expect((await table.repositories.cursors.get('backlog-paged', 'nvd'))?.position).toEqual({ syncedTo: '2026-11-30T02:00:00.000Z' });
+  });
+});
+
+describe('indicators past their end of validity', () => {
+  it('are revoked and announced as such by the next run, whichever source gave them', async () => {
+    const h = harness('expiry', { settings: { nvdLookupsPerRun: 0 } });
+    const indicator = (value: string, validUntil: string) => ({
+      kind: 'indicator' as const,
+      id: indicatorId('ipv4', value),
+      facts: { type: 'ipv4' as const, value, validUntil, tags: [], campaigns: [], targetedSectors: [], targetedRegions: [] },
+    });
+    const pushed = { drafts: [indicator('198.51.100.1', '2026-11-30T03:00:00.000Z'), indicator('198.51.100.2', '2026-12-30T00:00:00.000Z')], rejected: [] };
+    const source = { ...cisaKevSource, name: 'pushed-feed', parse: () => pushed };
+    await ingestPayload(source, h.deps, { tenant: 'expiry', payload: '(parsed above)', label: 'push' });
+    h.events.length = 0;
+
+    h.advance(2 * 3_600_000); // 04:00: the first indicator's validity ended at 03:00
+    h.state.kev = JSON.stringify(catalogue([kevEntry(1)]));
+    const summary = await h.pollKev();
+
+    expect(summary.expired).toBe(1);
+    expect(h.events.filter((event) => event.detailType === 'Indicators Changed').map((event) => event.detail)).toEqual([
+      { version: '1', tenant: 'expiry', source: 'pushed-feed', change: 'revoked', ids: [indicatorId('ipv4', '198.51.100.1')] },
+    ]);
+    expect((await table.repositories.intel.getIndicator('expiry', indicatorId('ipv4', '198.51.100.1')))?.revoked).toEqual({
+      'pushed-feed': { reason: 'valid_until passed', at: '2026-11-30T03:00:00.000Z' },
+    });
+    expect((await table.repositories.intel.getIndicator('expiry', indicatorId('ipv4', '198.51.100.2')))?.sources).toEqual(['pushed-feed']);
+
+    h.events.length = 0;
+    const again = await h.pollKev();
+    expect(again.expired).toBe(0);
+    expect(h.events).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { NvdCveSchema, nvdFactsOf } from '../../../functions/ingest/nvd-record.ts';
+import { NvdCveSchema, nvdFactsOf } from '../../../functions/ingest/sources/nvd/nvd-record.ts';
 import { AssetSchema, type Asset } from '../../../functions/model/asset.ts';
 import { KevFactsSchema, type KevFacts, type NvdConfiguration, type Vulnerability } from '../../../functions/model/vulnerability.ts';
 

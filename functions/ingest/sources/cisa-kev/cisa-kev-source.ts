@@ -3,7 +3,7 @@ import { describeIssues } from '../../describe-issues.ts';
 import type { IntelDraft, ParsedIntel, ParseContext, RejectedRecord } from '../../intel-draft.ts';
 import { payloadExcerpt } from '../../intel-draft.ts';
 import { InvalidFeedDocument } from '../../invalid-feed-document.ts';
-import { KEV_SOURCE, KevCatalogueSchema, KevEntrySchema, kevFactsOf } from '../../kev-catalogue.ts';
+import { KEV_SOURCE, KevCatalogueSchema, KevEntrySchema, kevFactsOf } from './kev-catalogue.ts';
 import type { IntelSource } from '../../source-plugin.ts';
 import { singleDownload } from '../single-download.ts';
 import { enrichFromNvd, nvdClientFor } from '../nvd/nvd-enrichment.ts';

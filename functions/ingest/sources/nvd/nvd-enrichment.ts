@@ -2,8 +2,8 @@ import type { SourceFacts } from '../../../model/intel-record.ts';
 import type { NvdFacts } from '../../../model/vulnerability.ts';
 import { readSecret, secretSourceFromEnv } from '../../../config/secrets.ts';
 import { storeSourceRows, type IngestDeps, type IngestSummary } from '../../ingest-runner.ts';
-import { createNvdClient, type NvdClient } from '../../nvd-client.ts';
-import { NVD_SOURCE } from '../../nvd-record.ts';
+import { createNvdClient, type NvdClient } from './nvd-client.ts';
+import { NVD_SOURCE } from './nvd-record.ts';
 import type { PollContext } from '../../source-plugin.ts';
 
 const HOUR_MS = 3_600_000;
@@ -80,8 +80,8 @@ export async function enrichFromNvd(deps: IngestDeps, input: NvdEnrichmentInput,
       const answer = await input.nvd.lookup(id);
       result.lookedUp += 1;
       summary.lookedUp += 1;
-      if (answer.status === 'found' && answer.draft.nvd) {
-        rows.push(decorateNvdRow({ ...base, facts: answer.draft.nvd as unknown as Record<string, unknown> }, now));
+      if (answer.status === 'found') {
+        rows.push(decorateNvdRow({ ...base, facts: answer.facts as unknown as Record<string, unknown> }, now));
       } else {
         if (answer.status === 'invalid') {
           await deps.quarantine.put({ tenant, source: NVD_SOURCE, record: id, reason: answer.reason, payload: answer.payload, quarantinedAt: now.toISOString() });

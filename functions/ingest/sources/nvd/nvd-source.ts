@@ -3,8 +3,8 @@ import { describeIssues } from '../../describe-issues.ts';
 import type { IntelDraft, ParsedIntel, ParseContext, RejectedRecord } from '../../intel-draft.ts';
 import { payloadExcerpt } from '../../intel-draft.ts';
 import { InvalidFeedDocument } from '../../invalid-feed-document.ts';
-import { DEFAULT_NVD_API_URL, RollingWindowLimiter } from '../../nvd-client.ts';
-import { NVD_SOURCE, NvdResponseSchema, parseNvdCve } from '../../nvd-record.ts';
+import { DEFAULT_NVD_API_URL, RollingWindowLimiter } from './nvd-client.ts';
+import { NVD_SOURCE, NvdResponseSchema, parseNvdCve } from './nvd-record.ts';
 import type { IntelSource, PollContext, PolledPage } from '../../source-plugin.ts';
 import { decorateNvdRow, drainNvdBacklog, nvdClientFor } from './nvd-enrichment.ts';
 
@@ -35,8 +35,8 @@ export function parseNvdPage(payload: string, context: ParseContext): ParsedInte
   // A single `cve` object (the per-CVE file layout of NVD data feeds) is a page of one.
   if (isSingleCve(json)) {
     const result = parseNvdCve(json, 'cve');
-    return result.ok && result.draft.nvd
-      ? { drafts: [{ kind: 'vulnerability', id: result.draft.id, facts: result.draft.nvd as unknown as Record<string, unknown> }], rejected: [] }
+    return result.ok
+      ? { drafts: [{ kind: 'vulnerability', id: result.id, facts: result.facts as unknown as Record<string, unknown> }], rejected: [] }
       : { drafts: [], rejected: result.ok ? [] : [{ position: 'cve', record: result.record, reason: result.reason, payload: payloadExcerpt(json) }] };
   }
   const envelope = NvdResponseSchema.safeParse(json);
@@ -53,8 +53,8 @@ export function parseNvdPage(payload: string, context: ParseContext): ParsedInte
     const position = `vulnerabilities[${index}]`;
     const cve = item && typeof item === 'object' ? (item as { cve?: unknown }).cve : undefined;
     const result = parseNvdCve(cve, `${position}.cve`);
-    if (result.ok && result.draft.nvd) drafts.push({ kind: 'vulnerability', id: result.draft.id, facts: result.draft.nvd as unknown as Record<string, unknown> });
-    else if (!result.ok) rejected.push({ position, record: result.record, reason: result.reason, payload: payloadExcerpt(item) });
+    if (result.ok) drafts.push({ kind: 'vulnerability', id: result.id, facts: result.facts as unknown as Record<string, unknown> });
+    else rejected.push({ position, record: result.record, reason: result.reason, payload: payloadExcerpt(item) });
   });
   return { drafts, rejected, version: envelope.data.timestamp };
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { NvdConfigurationSchema, type Cvss, type NvdFacts } from '../model/vulnerability.ts';
-import { describeIssues } from './describe-issues.ts';
-import type { VulnerabilityDraft } from './vulnerability-draft.ts';
+import { NvdConfigurationSchema, type Cvss, type NvdFacts } from '../../../model/vulnerability.ts';
+import { describeIssues } from '../../describe-issues.ts';
 
 /** Source name for records from the NVD CVE API 2.0. */
 export const NVD_SOURCE = 'nvd';
@@ -81,14 +80,14 @@ export function nvdFactsOf(cve: NvdCve): NvdFacts {
   };
 }
 
-export type ParsedNvdCve = { ok: true; draft: VulnerabilityDraft } | { ok: false; record: string; reason: string };
+export type ParsedNvdCve = { ok: true; id: string; facts: NvdFacts } | { ok: false; record: string; reason: string };
 
 /** Checks one `cve` object; on failure the reason names the field under `path` (e.g. `vulnerabilities[3].cve`). */
-export function parseNvdCve(value: unknown, path = 'cve', source = NVD_SOURCE): ParsedNvdCve {
+export function parseNvdCve(value: unknown, path = 'cve'): ParsedNvdCve {
   const parsed = NvdCveSchema.safeParse(value);
   if (!parsed.success) {
     const rawId = value && typeof value === 'object' ? (value as Record<string, unknown>).id : undefined;
     return { ok: false, record: typeof rawId === 'string' && rawId ? rawId : path, reason: describeIssues(parsed.error.issues, path).join('; ') };
   }
-  return { ok: true, draft: { id: parsed.data.id, source, nvd: nvdFactsOf(parsed.data) } };
+  return { ok: true, id: parsed.data.id, facts: nvdFactsOf(parsed.data) };
 }

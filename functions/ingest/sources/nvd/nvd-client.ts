@@ -1,7 +1,7 @@
-import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable, vendorFailure, secondsUntil } from '../vendor/vendor-errors.ts';
-import { describeIssues } from './describe-issues.ts';
+import { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable, vendorFailure, secondsUntil } from '../../../vendor/vendor-errors.ts';
+import { describeIssues } from '../../describe-issues.ts';
 import { NvdResponseSchema, parseNvdCve } from './nvd-record.ts';
-import type { VulnerabilityDraft } from './vulnerability-draft.ts';
+import type { NvdFacts } from '../../../model/vulnerability.ts';
 
 // One set of vendor error classes for the whole project, so playbooks and handlers catch one name.
 export { VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable };
@@ -54,7 +54,7 @@ export class RollingWindowLimiter {
 }
 
 export type NvdLookupResult =
-  | { status: 'found'; draft: VulnerabilityDraft }
+  | { status: 'found'; id: string; facts: NvdFacts }
   | { status: 'not-found' }
   /** NVD answered, but the record does not have the documented shape; `reason` names the field. */
   | { status: 'invalid'; reason: string; payload: string };
@@ -126,7 +126,7 @@ export function createNvdClient(options: NvdClientOptions = {}): NvdClient {
       if (!item) return { status: 'not-found' };
       const parsed = parseNvdCve(item.cve, 'vulnerabilities[0].cve');
       if (!parsed.ok) return { status: 'invalid', reason: parsed.reason, payload: JSON.stringify(item.cve).slice(0, 16_000) };
-      return { status: 'found', draft: parsed.draft };
+      return { status: 'found', id: parsed.id, facts: parsed.facts };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KevFacts } from '../model/vulnerability.ts';
+import type { KevFacts } from '../../../model/vulnerability.ts';
 
 /** Source name of the CISA Known Exploited Vulnerabilities catalogue. */
 export const KEV_SOURCE = 'cisa-kev';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNvdClient, RollingWindowLimiter, VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable } from '../../../functions/ingest/nvd-client.ts';
-import { fakeClock } from './fake-clock.ts';
-import { nvdRecords } from './fixtures.ts';
-import { startNvdServer } from './loopback-server.ts';
+import { createNvdClient, RollingWindowLimiter, VendorAuthFailed, VendorRateLimited, VendorRequestFailed, VendorUnavailable } from '../../../../../functions/ingest/sources/nvd/nvd-client.ts';
+import { fakeClock } from '../../fake-clock.ts';
+import { nvdRecords } from '../../fixtures.ts';
+import { startNvdServer } from '../../loopback-server.ts';
 
 let nvd: Awaited<ReturnType<typeof startNvdServer>>;
 beforeAll(async () => {
@@ -20,14 +20,14 @@ describe('NVD client', () => {
     expect(nvd.requests.at(-1)?.headers.apikey).toBeUndefined();
     expect(result.status).toBe('found');
     if (result.status !== 'found') return;
-    expect(result.draft.id).toBe('CVE-2021-34527');
-    expect(result.draft.nvd?.cvss.map((c) => [c.version, c.baseScore, c.baseSeverity, c.source, c.type])).toEqual([
+    expect(result.id).toBe('CVE-2021-34527');
+    expect(result.facts.cvss.map((c) => [c.version, c.baseScore, c.baseSeverity, c.source, c.type])).toEqual([
       ['3.1', 8.8, 'HIGH', 'secure@microsoft.com', 'Secondary'],
       ['3.1', 8.8, 'HIGH', 'nvd@nist.gov', 'Secondary'],
       // v2 keeps its severity beside cvssData, not inside it.
       ['2.0', 9, 'HIGH', 'nvd@nist.gov', 'Primary'],
     ]);
-    expect(result.draft.nvd?.configurations[0]?.nodes[0]?.cpeMatch.length).toBeGreaterThan(10);
+    expect(result.facts.configurations[0]?.nodes[0]?.cpeMatch.length).toBeGreaterThan(10);
   });
 
   it('answers not-found for a CVE NVD does not return', async () => {
