@@ -30,10 +30,14 @@ function feeds() {
     kev: JSON.stringify(catalogue([])),
     nvd: new Map<string, unknown>(),
     requests: [] as string[],
+    /** Simulated time of each request (set by the harness). */
+    requestTimes: [] as number[],
+    clock: () => 0,
   };
   const fetch: typeof globalThis.fetch = async (input) => {
     const url = new URL(String(input));
     state.requests.push(`${url.pathname}${url.search}`);
+    state.requestTimes.push(state.clock());
     if (url.pathname === '/kev.json') return new Response(state.kev, { status: 200, headers: { etag: `"${state.kev.length}"` } });
     const cveId = url.searchParams.get('cveId');
     if (cveId) {
@@ -52,6 +56,7 @@ function harness(tenant: string, options: { intel?: IntelRepository; publishFail
   const { state, fetch } = feeds();
   const events: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
   let clock = Date.parse('2026-11-30T02:00:00Z');
+  state.clock = () => clock;
   const deps: IngestDeps = {
     intel: options.intel ?? table.repositories.intel,
     quarantine: table.repositories.quarantine,
@@ -260,6 +265,23 @@ describe('the NVD backlog after a first deployment', () => {
       expect(progress.etaSeconds).toBe(Math.ceil(progress.remaining / (apiKey ? 50 : 5)) * 30);
     }
   }, 120_000);
+
+  it('the pages of the NVD source and its backlog lookups share one rate limit', async () => {
+    const h = harness('backlog-shared', { settings: { nvdLookupsPerRun: 0 } });
+    const few = entries.slice(0, 12);
+    h.state.kev = JSON.stringify(catalogue(few));
+    // NVD knows none of them yet: the page is empty, and all 12 stay due for lookups.
+    await h.pollKev();
+    h.state.requestTimes.length = 0;
+
+    const summary = await h.pollNvd();
+    expect(summary.lookedUp).toBe(12);
+    const times = h.state.requestTimes;
+    expect(times).toHaveLength(13); // one page, twelve lookups
+    for (const [index, time] of times.entries()) {
+      expect(times.filter((other, j) => j >= index && other < time + 30_000).length, `requests in the 30 s from request ${index}`).toBeLessThanOrEqual(5);
+    }
+  });
 
   it('the NVD source fetches every KEV CVE in pages of 2,000 on its first run instead', async () => {
     const h = harness('backlog-paged', { settings: { nvdLookupsPerRun: 0 } });

@@ -72,10 +72,13 @@ export interface NvdClientOptions {
   clock?: Clock;
   /** Overrides the NVD limit (requests per 30 s window), e.g. for a local NVD stand-in. */
   requestsPerWindow?: number;
+  /** A limiter shared with other NVD requests of the same run (the NVD source's pages), so together they keep NVD's rate. */
+  limiter?: RollingWindowLimiter;
   timeoutMs?: number;
 }
 
-const NVD_WINDOW_MS = 30_000;
+/** NVD's rate limits are per rolling 30-second window. */
+export const NVD_WINDOW_MS = 30_000;
 
 /**
  * Looks CVEs up one at a time in the NVD CVE API 2.0 (`GET ?cveId=...`), within NVD's published
@@ -87,7 +90,7 @@ const NVD_WINDOW_MS = 30_000;
 export function createNvdClient(options: NvdClientOptions = {}): NvdClient {
   const apiUrl = options.apiUrl ?? DEFAULT_NVD_API_URL;
   const clock = options.clock ?? systemClock;
-  const limiter = new RollingWindowLimiter(options.requestsPerWindow ?? (options.apiKey ? 50 : 5), NVD_WINDOW_MS, clock);
+  const limiter = options.limiter ?? new RollingWindowLimiter(options.requestsPerWindow ?? (options.apiKey ? 50 : 5), NVD_WINDOW_MS, clock);
   const doFetch = options.fetch ?? fetch;
   return {
     async lookup(cveId) {

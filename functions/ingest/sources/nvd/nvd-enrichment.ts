@@ -2,7 +2,7 @@ import type { SourceFacts } from '../../../model/intel-record.ts';
 import type { NvdFacts } from '../../../model/vulnerability.ts';
 import { readSecret, secretSourceFromEnv } from '../../../config/secrets.ts';
 import { storeSourceRows, type IngestDeps, type IngestSummary } from '../../ingest-runner.ts';
-import { createNvdClient, type NvdClient } from './nvd-client.ts';
+import { createNvdClient, NVD_WINDOW_MS, RollingWindowLimiter, type NvdClient } from './nvd-client.ts';
 import { NVD_SOURCE } from './nvd-record.ts';
 import type { PollContext } from '../../source-plugin.ts';
 
@@ -29,6 +29,19 @@ export function decorateNvdRow(row: SourceFacts, now: Date): SourceFacts {
   return { ...row, lookup: 'awaiting-analysis', nextLookupAt: later(now, AWAITING_ANALYSIS_RECHECK_MS) };
 }
 
+// One limiter per run (keyed by the run's clock), shared by every NVD request the run makes.
+const limiters = new WeakMap<() => Date, RollingWindowLimiter>();
+
+/** NVD's rate for this run (5 requests per 30 s, 50 with an API key), shared by all its NVD requests. */
+export function nvdLimiterFor(poll: Pick<PollContext, 'now' | 'sleep'>, apiKey: string | undefined): RollingWindowLimiter {
+  let limiter = limiters.get(poll.now);
+  if (!limiter) {
+    limiter = new RollingWindowLimiter(apiKey ? 50 : 5, NVD_WINDOW_MS, { now: () => poll.now().getTime(), sleep: poll.sleep });
+    limiters.set(poll.now, limiter);
+  }
+  return limiter;
+}
+
 /** An NVD client for a poll, with the API key from the source's secrets when one is configured. */
 export async function nvdClientFor(poll: Pick<PollContext, 'secret' | 'fetch' | 'now' | 'sleep'>, apiUrl?: string): Promise<NvdClient> {
   const apiKey = await poll.secret('NVD_API_KEY');
@@ -37,6 +50,7 @@ export async function nvdClientFor(poll: Pick<PollContext, 'secret' | 'fetch' | 
     ...(apiKey ? { apiKey } : {}),
     fetch: poll.fetch,
     clock: { now: () => poll.now().getTime(), sleep: poll.sleep },
+    limiter: nvdLimiterFor(poll, apiKey),
   });
 }
 

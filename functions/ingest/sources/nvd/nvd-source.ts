@@ -3,16 +3,15 @@ import { describeIssues } from '../../describe-issues.ts';
 import type { IntelDraft, ParsedIntel, ParseContext, RejectedRecord } from '../../intel-draft.ts';
 import { payloadExcerpt } from '../../intel-draft.ts';
 import { InvalidFeedDocument } from '../../invalid-feed-document.ts';
-import { DEFAULT_NVD_API_URL, RollingWindowLimiter } from './nvd-client.ts';
+import { DEFAULT_NVD_API_URL, NVD_WINDOW_MS, type RollingWindowLimiter } from './nvd-client.ts';
 import { NVD_SOURCE, NvdResponseSchema, parseNvdCve } from './nvd-record.ts';
 import type { IntelSource, PollContext, PolledPage } from '../../source-plugin.ts';
-import { decorateNvdRow, drainNvdBacklog, nvdClientFor } from './nvd-enrichment.ts';
+import { decorateNvdRow, drainNvdBacklog, nvdClientFor, nvdLimiterFor } from './nvd-enrichment.ts';
 
 const DAY_MS = 86_400_000;
 /** The CVE API refuses `lastModStartDate`/`lastModEndDate` ranges over 120 days. */
 export const MAX_WINDOW_DAYS = 120;
 export const RESULTS_PER_PAGE = 2000;
-const WINDOW_MS = 30_000;
 
 const NvdSettingsSchema = z.object({
   apiUrl: z.string().default(DEFAULT_NVD_API_URL),
@@ -92,7 +91,7 @@ async function getPage(context: PollContext, url: URL, apiKey: string | undefine
       throw new Error(`NVD answered ${response.status} for ${url.pathname}?${[...url.searchParams.keys()].join('&')} after ${attempt} attempt(s)`);
     }
     const retryAfter = Number(response.headers.get('retry-after'));
-    const waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : WINDOW_MS * attempt;
+    const waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : NVD_WINDOW_MS * attempt;
     context.log('warn', 'NVD asked us to slow down', { status: response.status, waitMs });
     await context.sleep(waitMs);
   }
@@ -107,7 +106,7 @@ async function getPage(context: PollContext, url: URL, apiKey: string | undefine
 async function* pollNvd(context: PollContext): AsyncIterable<PolledPage> {
   const settings = NvdSettingsSchema.parse(context.settings);
   const apiKey = await context.secret('NVD_API_KEY');
-  const limiter = new RollingWindowLimiter(apiKey ? 50 : 5, WINDOW_MS, { now: () => context.now().getTime(), sleep: context.sleep });
+  const limiter = nvdLimiterFor(context, apiKey);
   const position = context.cursor?.position ?? {};
   const runStart = context.now();
   const windows: Array<{ start?: string; end: string }> = position.syncedTo
