@@ -5,6 +5,15 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { referenceFile } from '../../reference-data.ts';
+import { asJsonArray, osvRecords } from '../ingest/sources/osv/fixtures.ts';
+import { cve5Record } from '../ingest/sources/cve5-adp/fixtures.ts';
+import { epssDailyCsv } from '../ingest/sources/epss/fixtures.ts';
+import { feodoJson } from '../ingest/sources/feodo/fixtures.ts';
+import { forestallIntelText } from '../ingest/sources/forestall-json/fixtures.ts';
+import { mispEvent } from '../ingest/sources/misp/fixtures.ts';
+import { bundleText, indicatorBundle } from '../ingest/sources/stix/fixtures.ts';
+import { threatfoxExport } from '../ingest/sources/threatfox/fixtures.ts';
+import { urlhausCsv } from '../ingest/sources/urlhaus/fixtures.ts';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
 const KEV = join(fixtures, 'intel/kev-catalogue.json');
@@ -86,6 +95,32 @@ describe('forestall scan', () => {
     ]);
     expect(result.exposures).toHaveLength(45);
     expect(result.exposures.filter((e) => e.decision === 'act')).toHaveLength(6);
+  });
+
+  it('accepts every intel format beside KEV and NVD, told apart by content, and keeps its JSON shape', async () => {
+    const dir = scratch();
+    const files = {
+      'epss.csv': epssDailyCsv({ count: 5 }),
+      'cve5.json': JSON.stringify(cve5Record()),
+      'osv.json': asJsonArray(osvRecords({ count: 2 })),
+      'stix.json': bundleText(indicatorBundle({ count: 3 }).objects as unknown[]),
+      'misp.json': JSON.stringify(mispEvent()),
+      'threatfox.json': threatfoxExport({ count: 3 }),
+      'urlhaus.csv': urlhausCsv({ count: 3 }),
+      'feodo.json': feodoJson({ count: 3 }),
+      'forestall.json': forestallIntelText(),
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const intel = Object.keys(files).flatMap((name) => ['--intel', join(dir, name)]);
+
+    const { code, stdout, stderr } = await runCli(['scan', '--intel', KEV, '--intel', NVD_4966, ...intel, '--inventory', ESTATE, '--json']);
+
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as ScanJson;
+    expect(Object.keys(result).sort()).toEqual(['exposures', 'quarantined']);
+    expect(result.exposures).toHaveLength(47);
+    expect(result.quarantined).toEqual([]);
   });
 
   it('names the file when it is not JSON or not intel, and still processes the other files', async () => {
