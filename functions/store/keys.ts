@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PackageURL } from 'packageurl-js';
 import type { Software } from '../model/asset.ts';
+import { CpeParseError, parseCpe } from '../match/cpe.ts';
 import { idProblem } from '../model/ids.ts';
 import { TenantIdSchema } from '../model/tenant.ts';
 
@@ -144,6 +145,13 @@ export function parseCpe23(cpe: string): Cpe23 {
     fields as [string, string, string, string, string, string, string, string, string, string, string, string, string];
   if (!/^[aho*-]$/.test(part)) throw new InvalidPackageIdentifier(`CPE part must be a, o or h: ${cpe}`);
   if (!vendor || !product) throw new InvalidPackageIdentifier(`CPE without vendor or product: ${cpe}`);
+  // The matcher's parser decides what a valid CPE is, so nothing is stored that matching would refuse.
+  try {
+    parseCpe(cpe);
+  } catch (error) {
+    if (error instanceof CpeParseError) throw new InvalidPackageIdentifier(error.message, { cause: error });
+    throw error;
+  }
   return { part, vendor, product, version, update, edition, language, swEdition, targetSw, targetHw, other };
 }
 

@@ -97,6 +97,30 @@ describe('forestall scan', () => {
     expect(result.exposures.filter((e) => e.decision === 'act')).toHaveLength(6);
   });
 
+  it('quarantines a component with a malformed CPE at import, with the same parser the matcher uses, and matches the rest', async () => {
+    const dir = scratch();
+    const inventory = join(dir, 'inventory.json');
+    const netscaler = (version: string) => `cpe:2.3:a:citrix:netscaler_application_delivery_controller:${version}:*:*:*:-:*:*:*`;
+    const base = { ips: [], internetFacing: true, criticality: 'high', tags: {} };
+    const assets = [
+      ...estateAssets(),
+      { ...base, id: 'adc-wildcard-in-version', software: [{ cpe: netscaler('13.1-4?.47') }] },
+      { ...base, id: 'adc-empty-version', software: [{ cpe: netscaler('') }] },
+    ];
+    writeFileSync(inventory, JSON.stringify({ assets }));
+
+    const { code, stdout, stderr } = await runCli(['scan', '--intel', KEV, '--intel', NVD_4966, '--inventory', inventory, '--json']);
+
+    expect(code).toBe(2);
+    const result = JSON.parse(stdout) as ScanJson;
+    expect(result.quarantined.map(({ record, reason }) => [record, reason])).toEqual([
+      ['adc-wildcard-in-version', expect.stringMatching(/assets\[\d+\]\.software\[0\]\.cpe: .*version "13\.1-4\?\.47" has an unquoted \? that is not at its start or end/)],
+      ['adc-empty-version', expect.stringMatching(/assets\[\d+\]\.software\[0\]\.cpe: .*version is empty \(use \* for ANY or - for NA\)/)],
+    ]);
+    expect(stderr).toContain(`${inventory}: assets[`);
+    expect(result.exposures).toHaveLength(47);
+  });
+
   it('accepts every intel format beside KEV and NVD, told apart by content, and keeps its JSON shape', async () => {
     const dir = scratch();
     const files = {
