@@ -10,6 +10,8 @@ export interface CliIo {
   readFile(path: string): Promise<Buffer>;
   readStdin(): Promise<Buffer>;
   nowSeconds(): number;
+  /** Waits (NVD's rate limit); tests pass one that returns at once. */
+  sleep(ms: number): Promise<void>;
   /** Stops a long-running command (`webhook serve`); without it, SIGINT or SIGTERM does. */
   signal?: AbortSignal;
 }
@@ -28,6 +30,7 @@ export function processIo(out: NodeJS.WritableStream, err: NodeJS.WritableStream
       return Buffer.concat(chunks);
     },
     nowSeconds: () => Date.now() / 1000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
 

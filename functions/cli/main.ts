@@ -1,5 +1,6 @@
 import '../local/promise-with-resolvers.ts';
 import { parseArgs } from 'node:util';
+import { readSecret, secretSourceFromEnv } from '../config/secrets.ts';
 import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
 import { processIo, type CliIo } from './cli-io.ts';
 import { describeSources, ingestCommand } from './ingest-command.ts';
@@ -20,9 +21,11 @@ Usage:
   forestall demo --live
       Needs internet access: polls the real CISA KEV catalogue and looks its 5 newest entries up in
       NVD, into a fresh in-memory database, and prints what was stored and announced. Acts on nothing.
-  forestall scan --intel FILE... --inventory FILE... [--tenant T] [--store DIR] [--json]
+  forestall scan --intel FILE... --inventory FILE... [--tenant T] [--store DIR] [--online] [--json]
       Ingest and match only, no actions. Intel files: any format "forestall ingest" reads (told apart
       by content). --store keeps the local database in DIR between runs; without it the run starts empty.
+      Vulnerabilities that cannot be matched are listed with what they need; --online fetches the NVD
+      records the intel lacks (NVD_API_KEY raises NVD's rate).
   forestall import --inventory FILE... [--tenant T] [--store DIR]
       Imports asset inventories into the local database (default ${DEFAULT_STORE_DIR}), where
       "scan --store" finds them. Invalid assets are quarantined with the reason; valid ones stored.
@@ -56,7 +59,7 @@ export async function main(
   try {
     switch (command) {
       case 'scan':
-        return await scanCommand(rest, out, err);
+        return await scanCommand(rest, io);
       case 'import':
         return await importCommand(rest, out, err);
       case 'ingest':
@@ -133,7 +136,8 @@ async function importCommand(args: readonly string[], out: NodeJS.WritableStream
   }
 }
 
-async function scanCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+async function scanCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { out, err } = io;
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -142,6 +146,7 @@ async function scanCommand(args: readonly string[], out: NodeJS.WritableStream, 
       tenant: { type: 'string', default: DEFAULT_TENANT },
       store: { type: 'string' },
       json: { type: 'boolean', default: false },
+      online: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -158,14 +163,21 @@ async function scanCommand(args: readonly string[], out: NodeJS.WritableStream, 
   const store = await openLocalStore(values.store);
   let result: ScanResult;
   try {
-    result = await scan({ repositories: store.repositories, now: () => new Date() }, { tenant: tenant.data, intelFiles: values.intel, inventoryFiles: values.inventory });
+    const nvdKey = secretSourceFromEnv('NVD_API_KEY', io.env);
+    const online = values.online
+      ? { fetch: io.fetch, sleep: io.sleep, ...(nvdKey ? { apiKey: await readSecret(nvdKey, io.env) } : {}), ...(io.env.NVD_API_URL ? { apiUrl: io.env.NVD_API_URL } : {}) }
+      : undefined;
+    result = await scan(
+      { repositories: store.repositories, now: () => new Date() },
+      { tenant: tenant.data, intelFiles: values.intel, inventoryFiles: values.inventory, ...(online ? { online } : {}) },
+    );
   } finally {
     await store.close();
   }
 
   for (const problem of result.problems) err.write(`forestall scan: ${problem}\n`);
   if (values.json) {
-    out.write(`${JSON.stringify({ exposures: result.exposures, quarantined: result.quarantined })}\n`);
+    out.write(`${JSON.stringify({ exposures: result.exposures, unmatched: result.unmatched, quarantined: result.quarantined })}\n`);
   } else {
     out.write(formatScanTable(result));
   }
@@ -173,7 +185,22 @@ async function scanCommand(args: readonly string[], out: NodeJS.WritableStream, 
 }
 
 function formatScanTable(result: ScanResult): string {
-  if (result.exposures.length === 0) return `No exposures found.${result.quarantined.length ? ` ${result.quarantined.length} record(s) quarantined.` : ''}\n`;
+  return `${formatExposures(result)}${formatUnmatched(result)}`;
+}
+
+/** What could not be matched and why, so "no exposures" never hides intel the scan could not use. */
+function formatUnmatched(result: ScanResult): string {
+  if (result.unmatched.length === 0) return '';
+  const shown = result.unmatched.slice(0, 20).map((u) => `  ${u.vulnerability}${u.kev ? ' (KEV)' : ''}: ${u.reason}`);
+  const more = result.unmatched.length > shown.length ? [`  ... and ${result.unmatched.length - shown.length} more (--json lists them all)`] : [];
+  return `\n${result.unmatched.length} vulnerability(ies) could not be matched:\n${[...shown, ...more].join('\n')}\n`;
+}
+
+function formatExposures(result: ScanResult): string {
+  if (result.exposures.length === 0) {
+    const checked = result.unmatched.length > 0 ? 'No exposures found among the vulnerabilities that could be matched.' : 'No exposures found.';
+    return `${checked}${result.quarantined.length ? ` ${result.quarantined.length} record(s) quarantined.` : ''}\n`;
+  }
   const rows = result.exposures.map((e) => [e.decision.toUpperCase(), e.vulnerability, e.asset, e.version, e.internetFacing ? 'internet' : 'internal', e.kev ? 'KEV' : '']);
   const header = ['DECISION', 'CVE', 'ASSET', 'VERSION', 'EXPOSURE', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

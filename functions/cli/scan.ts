@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ParsedIntel } from '../ingest/intel-draft.ts';
-import { ingestPayload } from '../ingest/ingest-runner.ts';
+import { emptySummary, ingestPayload, storeParsed, type IngestDeps } from '../ingest/ingest-runner.ts';
+import { decorateNvdRow, enrichFromNvd, nvdClientFor } from '../ingest/sources/nvd/nvd-enrichment.ts';
+import { NVD_SOURCE } from '../ingest/sources/nvd/nvd-record.ts';
+import { nvdSource } from '../ingest/sources/nvd/nvd-source.ts';
+import type { Vulnerability } from '../model/vulnerability.ts';
 import { detectSource, INTEL_SOURCES } from '../ingest/sources/registry.ts';
 import { matchExposures } from '../match/match-exposures.ts';
 import type { Decision } from '../model/exposure.ts';
@@ -12,6 +16,18 @@ export interface ScanInput {
   tenant: string;
   intelFiles: readonly string[];
   inventoryFiles: readonly string[];
+  /**
+   * Fetch the NVD records the intel lacks (KEV entries without configurations) before matching:
+   * every KEV CVE in one paged request, then lookups one by one for the rest.
+   */
+  online?: { fetch: typeof fetch; apiKey?: string; apiUrl?: string; sleep?: (ms: number) => Promise<void> };
+}
+
+/** A vulnerability of the intel that could not be matched, and what it needs. */
+export interface ScanUnmatched {
+  vulnerability: string;
+  kev: boolean;
+  reason: string;
 }
 
 /** One row of `forestall scan --json`. */
@@ -28,6 +44,8 @@ export interface ScanExposure {
 
 export interface ScanResult {
   exposures: ScanExposure[];
+  /** Known-exploited or NVD-described vulnerabilities no configuration could be matched for, with why. */
+  unmatched: ScanUnmatched[];
   quarantined: Array<{ source: string; record: string; reason: string }>;
   /** Input problems, each naming the file and the field; a non-empty list means exit code 2. */
   problems: string[];
@@ -44,7 +62,7 @@ const DECISION_RANK: Record<Decision, number> = { act: 0, attend: 1, 'track*': 2
  */
 export async function scan(deps: { repositories: Repositories; now: () => Date }, input: ScanInput): Promise<ScanResult> {
   const { repositories } = deps;
-  const result: ScanResult = { exposures: [], quarantined: [], problems: [] };
+  const result: ScanResult = { exposures: [], unmatched: [], quarantined: [], problems: [] };
   const quarantine = (source: string, record: string, reason: string) => {
     result.quarantined.push({ source, record, reason });
     result.problems.push(reason.startsWith(`${source}:`) ? reason : `${source}: ${reason}`);
@@ -80,7 +98,14 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
     for (const draft of parsed.drafts) if (draft.kind === 'vulnerability') vulnerabilityIds.add(draft.id);
   }
 
+  if (input.online) await fetchMissingNvdRecords(ingestDeps, input.tenant, [...vulnerabilityIds], input.online, result);
+
   for (const vulnerabilityId of [...vulnerabilityIds].sort()) {
+    const unmatched = whyUnmatchable(await repositories.vulnerabilities.get(input.tenant, vulnerabilityId), Boolean(input.online));
+    if (unmatched) {
+      result.unmatched.push(unmatched);
+      continue;
+    }
     await matchExposures({ repositories, publishEvents: async () => {}, now: deps.now }, { tenant: input.tenant, vulnerabilityId });
     for (const exposure of await repositories.exposures.listByVulnerability(input.tenant, vulnerabilityId)) {
       if (exposure.state !== 'open') continue;
@@ -96,8 +121,72 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
       });
     }
   }
+  result.unmatched.sort((a, b) => Number(b.kev) - Number(a.kev) || a.vulnerability.localeCompare(b.vulnerability));
   result.exposures.sort(
     (a, b) => DECISION_RANK[a.decision] - DECISION_RANK[b.decision] || a.vulnerability.localeCompare(b.vulnerability) || a.asset.localeCompare(b.asset),
   );
   return result;
+}
+
+/**
+ * Why a vulnerability cannot be matched by CPE, or undefined when it can. Only known-exploited and
+ * NVD-described records are reported: a score alone (EPSS) or an indicator is not a finding to explain.
+ */
+function whyUnmatchable(vulnerability: Vulnerability | undefined, online: boolean): ScanUnmatched | undefined {
+  if (!vulnerability || (vulnerability.nvd?.configurations.length ?? 0) > 0) return undefined;
+  const kev = vulnerability.kev !== undefined;
+  if (vulnerability.nvd) {
+    return { vulnerability: vulnerability.id, kev, reason: `needs review: NVD has no configurations for it yet (status ${vulnerability.nvd.vulnStatus ?? 'unknown'})` };
+  }
+  if (!kev) return undefined;
+  return {
+    vulnerability: vulnerability.id,
+    kev,
+    reason: online ? 'needs review: NVD does not know it' : 'needs NVD configurations: add its NVD record to --intel, or scan with --online',
+  };
+}
+
+/**
+ * Lookups one by one beyond the KEV pages, per scan: with an API key they fit NVD's 30-second window
+ * beside the page requests; without one they take about four minutes. More would take hours.
+ */
+const ONLINE_LOOKUPS = 40;
+
+async function fetchMissingNvdRecords(deps: IngestDeps, tenant: string, ids: readonly string[], online: NonNullable<ScanInput['online']>, result: ScanResult) {
+  const missing: string[] = [];
+  let kevMissing = 0;
+  for (const id of ids) {
+    const vulnerability = await deps.intel.getVulnerability(tenant, id);
+    if (!vulnerability || vulnerability.nvd) continue;
+    missing.push(id);
+    if (vulnerability.kev) kevMissing += 1;
+  }
+  if (missing.length === 0) return;
+  const sleep = online.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const poll = {
+    tenant,
+    settings: { ...(online.apiUrl ? { apiUrl: online.apiUrl } : {}), scope: 'kev' },
+    secret: async (name: string) => (name === 'NVD_API_KEY' ? online.apiKey : undefined),
+    fetch: online.fetch,
+    now: () => new Date(),
+    sleep,
+    shouldStop: () => false,
+    log: () => {},
+  };
+  try {
+    // Many KEV entries without NVD records: fetch every KEV CVE in pages of 2,000 (one or two requests).
+    if (kevMissing > ONLINE_LOOKUPS) {
+      for await (const page of nvdSource.poll!({ ...poll, cursor: undefined })) {
+        if (page.payload) await storeParsed(deps, { tenant, source: NVD_SOURCE, parsed: nvdSource.parse(page.payload, { source: NVD_SOURCE, now: new Date().toISOString() }), decorate: decorateNvdRow }, emptySummary(NVD_SOURCE));
+      }
+    }
+    const still: string[] = [];
+    for (const id of missing) if (!(await deps.intel.getVulnerability(tenant, id))?.nvd) still.push(id);
+    const nvd = await nvdClientFor(poll, online.apiUrl);
+    const lookups = await enrichFromNvd(deps, { tenant, ids: still, budget: ONLINE_LOOKUPS, nvd }, emptySummary(NVD_SOURCE));
+    if (still.length > ONLINE_LOOKUPS) result.problems.push(`NVD: looked up ${ONLINE_LOOKUPS} of ${still.length} records one by one; scan again for the rest`);
+    if (lookups.stoppedBy) result.problems.push(`NVD: lookups stopped: ${lookups.stoppedBy}`);
+  } catch (error) {
+    result.problems.push(`NVD (--online): ${(error as Error).message}`);
+  }
 }

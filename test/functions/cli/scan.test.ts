@@ -121,6 +121,33 @@ describe('forestall scan', () => {
     expect(result.exposures).toHaveLength(47);
   });
 
+  it('says what KEV-only intel needs instead of reporting no exposures, and --online fetches the NVD records', async () => {
+    const kevOnly = await runCli(['scan', '--intel', KEV, '--inventory', ESTATE]);
+    expect(kevOnly.code).toBe(0);
+    expect(kevOnly.stdout).toMatch(/^No exposures found among the vulnerabilities that could be matched\.\n/);
+    expect(kevOnly.stdout).toMatch(/\n\d+ vulnerability\(ies\) could not be matched:\n/);
+    expect(kevOnly.stdout).toContain('CVE-2023-4966 (KEV): needs NVD configurations: add its NVD record to --intel, or scan with --online');
+
+    // NVD answers the hasKev page with the one record it has; the other KEV entries stay unmatched.
+    const record = JSON.parse(readFileSync(NVD_4966, 'utf8')) as unknown;
+    const requests: string[] = [];
+    const fetch: typeof globalThis.fetch = async (input) => {
+      const url = new URL(String(input));
+      requests.push(url.search);
+      const cves = url.searchParams.has('cveId') ? [] : [record];
+      return Response.json({ resultsPerPage: cves.length, startIndex: 0, totalResults: cves.length, format: 'NVD_CVE', version: '2.0', timestamp: '2026-11-30T00:00:00.000', vulnerabilities: cves.map((cve) => ({ cve })) });
+    };
+    const out = sink();
+    const err = sink();
+    const code = await main(['scan', '--intel', KEV, '--inventory', ESTATE, '--online', '--json'], out.stream, err.stream, { fetch, env: { NVD_API_URL: 'https://nvd.test/rest/json/cves/2.0', NVD_API_KEY: 'test-key' } });
+    const online = JSON.parse(out.text()) as ScanJson & { unmatched: Array<{ vulnerability: string; reason: string }> };
+    expect(requests[0]).toBe('?hasKev&resultsPerPage=2000&startIndex=0');
+    expect(online.exposures).toHaveLength(47);
+    expect(online.unmatched.find((u) => u.vulnerability === 'CVE-2023-6549')?.reason).toBe('needs review: NVD does not know it');
+    expect(err.text()).toMatch(/NVD: looked up 40 of \d+ records one by one; scan again for the rest/);
+    expect(code).toBe(2);
+  });
+
   it('accepts every intel format beside KEV and NVD, told apart by content, and keeps its JSON shape', async () => {
     const dir = scratch();
     const files = {
@@ -142,7 +169,7 @@ describe('forestall scan', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as ScanJson;
-    expect(Object.keys(result).sort()).toEqual(['exposures', 'quarantined']);
+    expect(Object.keys(result).sort()).toEqual(['exposures', 'quarantined', 'unmatched']);
     expect(result.exposures).toHaveLength(47);
     expect(result.quarantined).toEqual([]);
   });
