@@ -102,6 +102,26 @@ const GENERATORS: Readonly<Record<string, fc.Arbitrary<string>>> = {
   Hackage: fc.tuple(number, joined(['0', '1', '2', '10'], ['.'], 3)).map(([a, b]) => a + b),
 };
 
+/**
+ * Maven's ComparableVersion is not transitive where a qualifier after `.` meets one after `-`: it puts a
+ * `-` list above a `.` string (`1-snapshot > 1.sp`) although `1-snapshot < 1 < 1.sp`. Maven itself orders
+ * so, and so do we (checked below); transitivity is checked on versions that keep to one of the two forms.
+ */
+const TRANSITIVE_GENERATORS: Readonly<Record<string, fc.Arbitrary<string>>> = {
+  ...GENERATORS,
+  Maven: fc
+    .tuple(number, joined(['0', '1', '2'], ['.'], 3), joined(['alpha', 'beta', 'rc', 'cr', 'sp', 'snapshot', 'ga', 'final', 'foo', 'a1', 'm2', '1'], ['-'], 3))
+    .map(([a, b, c]) => a + b + c),
+};
+
+describe('Maven where qualifiers follow both . and -', () => {
+  it('orders as Maven ComparableVersion does, which is not transitive there', () => {
+    expect(compareVersions('Maven', '1-snapshot', '1')).toBe(-1);
+    expect(compareVersions('Maven', '1', '1.sp')).toBe(-1);
+    expect(compareVersions('Maven', '1-snapshot', '1.sp')).toBe(1);
+  });
+});
+
 describe.each(Object.entries(GENERATORS))('%s ordering', (ecosystem, version) => {
   it('is antisymmetric: swapping the versions flips the answer', () => {
     fc.assert(
@@ -112,8 +132,9 @@ describe.each(Object.entries(GENERATORS))('%s ordering', (ecosystem, version) =>
   });
 
   it('is transitive: three versions sorted by it stay in order end to end', () => {
+    const transitiveVersion = TRANSITIVE_GENERATORS[ecosystem] ?? version;
     fc.assert(
-      fc.property(version, version, version, (a, b, c) => {
+      fc.property(transitiveVersion, transitiveVersion, transitiveVersion, (a, b, c) => {
         const [x, y, z] = [a, b, c].sort((p, q) => compareVersions(ecosystem, p, q)) as [string, string, string];
         const xy = compareVersions(ecosystem, x, y);
         const yz = compareVersions(ecosystem, y, z);
