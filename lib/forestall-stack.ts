@@ -12,6 +12,7 @@ import type { ForestallConfig } from './forestall-config.ts';
 import { ForestallLogsKey } from './forestall-logs-key.ts';
 import { ForestallTable } from './forestall-table.ts';
 import { InventoryImport } from './inventory-import.ts';
+import { InventoryRematch } from './inventory-rematch.ts';
 import { IntelArchive } from './intel-archive.ts';
 import { IntelPush } from './intel-push.ts';
 import { IntelSourceIngest, type IntelSourceIngestProps } from './intel-source-ingest.ts';
@@ -39,6 +40,7 @@ export class ForestallStack extends Stack {
   readonly intelPush: IntelPush;
   readonly inventoryImport: InventoryImport;
   readonly exposureMatch: ExposureMatch;
+  readonly inventoryRematch: InventoryRematch;
   readonly actuators: Actuators;
   readonly slackNotifier: SlackNotifier;
   readonly playbook: CveExposureResponsePlaybook;
@@ -89,10 +91,16 @@ export class ForestallStack extends Stack {
     });
     this.inventoryImport = new InventoryImport(this, 'InventoryImport', {
       table: this.table,
+      bus: this.bus,
       tenantId,
       logEncryptionKey,
     });
     this.exposureMatch = new ExposureMatch(this, 'ExposureMatch', {
+      table: this.table,
+      bus: this.bus,
+      logEncryptionKey,
+    });
+    this.inventoryRematch = new InventoryRematch(this, 'InventoryRematch', {
       table: this.table,
       bus: this.bus,
       logEncryptionKey,

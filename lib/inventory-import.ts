@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import type { ForestallBus } from './forestall-bus.ts';
 import { ForestallFunction } from './forestall-function.ts';
 import type { ForestallTable } from './forestall-table.ts';
 import { validateTenantId } from './construct-validation.ts';
@@ -9,6 +10,8 @@ import { validateTenantId } from './construct-validation.ts';
 export interface InventoryImportProps {
   /** Where assets and their components are stored. */
   readonly table: ForestallTable;
+  /** The bus the import announces `Inventory Changed` on, for re-matching the changed assets. */
+  readonly bus: ForestallBus;
   /**
    * Tenant used when a request names none (`TENANT_ID`).
    * @default 'default'
@@ -28,7 +31,8 @@ export interface InventoryImportProps {
 
 /**
  * Asset inventory import, invoked directly (`aws lambda invoke` or a pipeline) with
- * `{ tenant?, inventory: { assets: [...] } }`: validates and stores assets and components.
+ * `{ tenant?, inventory: { assets: [...] } }`: validates and stores assets and components, and
+ * announces the assets whose software changed with `Inventory Changed`.
  */
 export class InventoryImport extends Construct {
   readonly handler: ForestallFunction;
@@ -46,5 +50,6 @@ export class InventoryImport extends Construct {
       environment: { TENANT_ID: tenantId },
     });
     props.table.grantReadWrite(this.handler);
+    props.bus.grantPutEvents(this.handler);
   }
 }

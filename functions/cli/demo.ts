@@ -13,6 +13,7 @@ import { LOCAL_ACCOUNT, startLocalDeployment, type LocalDeployment } from '../lo
 import { runPlaybookLocally, type LocalExecutionResult, type TaskHandler, type TimelineEntry } from '../local/step-functions.ts';
 import { LOCAL_REGION } from '../local/dynalite.ts';
 import type { ActionRecord } from '../model/action.ts';
+import type { Exposure } from '../model/exposure.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
 import type { Asset } from '../model/asset.ts';
 import { DetailType, EVENT_SOURCE, type ExposureDetected } from '../model/events.ts';
@@ -21,6 +22,7 @@ import type { SlackMessage } from '../notify/slack/slack-simulator.ts';
 import type { PlaybookPlan } from '../playbook/plan.ts';
 import { rulePattern } from '../routing/rules.ts';
 import { cliPollContext, rootCause, summaryLine } from './ingest-command.ts';
+import { formatDuration, formatWindow } from './exposure-command.ts';
 import { openLocalStore } from './local-store.ts';
 import { Timeline } from './timeline.ts';
 
@@ -71,6 +73,8 @@ export interface DemoOutcome {
    * that changed the vendor, and reverts). The kernel's promise is one call per change.
    */
   vendorCalls: Record<string, { changeCalls: number; changes: number }>;
+  /** The exposures the playbooks acted on, as stored at the end: state and timeline (contained, verified). */
+  exposures: Exposure[];
 }
 
 interface Deferred {
@@ -290,6 +294,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const intelToFirstActionMs = firstAction === undefined ? undefined : Math.max(0, firstAction - intelArrivedAt);
     const failures = bus.failures;
 
+    // Where each exposure the playbooks acted on stands, and its window.
+    timeline.heading('Exposures the playbooks acted on: intel published -> contained -> remediated');
+    out.write('  (the demo replays 2023 intel today: "intel published ->" spans the years between; "detected -> contained" is forestall\'s part)\n');
+    const exposures: Exposure[] = [];
+    for (const cve of [DEMO_CVE, SECOND_CVE]) {
+      const all = await store.repositories.exposures.listByVulnerability(TENANT, cve);
+      const counts = new Map<string, number>();
+      for (const exposure of all) counts.set(exposure.state, (counts.get(exposure.state) ?? 0) + 1);
+      out.write(`  ${cve}: ${[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([state, n]) => `${n} ${state}`).join(', ')}\n`);
+      const acted = all.filter((exposure) => exposure.timeline.containedAt !== undefined || exposure.timeline.verifiedAt !== undefined);
+      exposures.push(...acted);
+      for (const exposure of acted) out.write(`    ${describeExposureTimeline(exposure)}\n`);
+    }
+
     timeline.heading('Summary');
     for (const line of summarise(actions, snapshot)) out.write(`  ${line}\n`);
     out.write(`  events: ${actionEvents.taken} Action Taken, ${actionEvents.reverted} Action Reverted on the bus; ${local.slack.state.messages.length} Slack messages\n`);
@@ -319,6 +337,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       actionEvents: { ...actionEvents },
       vendors: snapshot,
       vendorCalls,
+      exposures,
     };
     if (options.reportPath) {
       await mkdir(dirname(options.reportPath), { recursive: true });
@@ -371,8 +390,15 @@ function describeStateEvent(run: Run, entry: TimelineEntry, timeline: Timeline, 
       return;
     }
     case 'CheckPatch': {
-      const check = output?.patch as { patched: boolean; stillAffected: string[]; attempt: number };
-      timeline.record('patch', `${tag} check ${check.attempt}: ${check.patched ? 'every asset acted on runs a fixed build' : `${check.stillAffected.length} assets still affected`}`);
+      const check = output?.patch as { patched: boolean; stillAffected: string[]; attempt: number; remediatedByInventory?: string[] };
+      const remediated = check.remediatedByInventory?.length ? ` (${check.remediatedByInventory.length} already remediated by an inventory change, not matched again)` : '';
+      timeline.record('patch', `${tag} check ${check.attempt}: ${check.patched ? 'every asset acted on runs a fixed build' : `${check.stillAffected.length} assets still affected`}${remediated}`);
+      return;
+    }
+    case 'RecordContained':
+    case 'RecordVerified': {
+      const record = (entry.state === 'RecordContained' ? output?.containment : output?.verification) as { note: string } | undefined;
+      if (record) timeline.record('exposure', `${tag} ${record.note}`);
       return;
     }
     case 'ReportStanding': {
@@ -386,6 +412,16 @@ function describeStateEvent(run: Run, entry: TimelineEntry, timeline: Timeline, 
         timeline.record('slack', `${tag} #${message?.channel ?? '?'}: ${(message?.text ?? '(no message)').split('\n')[0]}`);
       }
   }
+}
+
+/** One exposure on one line: its state, when it was contained, remediated and verified, and its window. */
+function describeExposureTimeline(exposure: Exposure): string {
+  const { timeline } = exposure;
+  const at = (label: string, time: string | undefined) => (time ? [`${label} ${time}`] : []);
+  const steps = [...at('contained', timeline.containedAt), ...at('remediated', timeline.remediatedAt), ...at('verified', timeline.verifiedAt)];
+  const sinceDetected = timeline.containedAt ? `; detected -> contained ${formatDuration(Date.parse(timeline.containedAt) - Date.parse(exposure.detectedAt))}` : '';
+  const standing = exposure.response ? `; ${exposure.response.state}` : '';
+  return `${exposure.asset} ${exposure.state}: ${steps.join(', ')}; window: ${formatWindow(exposure)}${sinceDetected}${standing}`;
 }
 
 function summarise(actions: readonly ActionRecord[], snapshot: DemoOutcome['vendors']): string[] {

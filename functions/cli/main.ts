@@ -7,7 +7,10 @@ import { describeSources, ingestCommand } from './ingest-command.ts';
 import { DEFAULT_STORE_DIR, openLocalStore } from './local-store.ts';
 import { importInventoryFiles } from './inventory-files.ts';
 import { quarantineCommand } from './quarantine-command.ts';
+import { EXPOSURE_USAGE, exposureCommand } from './exposure-command.ts';
 import { scan, type ScanResult } from './scan.ts';
+import { scanEstate, sortScanResult } from '../scan/scan-estate.ts';
+import { EXPLAIN_USAGE, explainCommand } from './explain-command.ts';
 import { WEBHOOK_SERVE_USAGE, webhookCommand } from './webhook-command.ts';
 
 export { DEFAULT_STORE_DIR };
@@ -22,10 +25,13 @@ Usage:
       Needs internet access: polls the real CISA KEV catalogue and looks its 5 newest entries up in
       NVD, into a fresh in-memory database, and prints what was stored and announced. Acts on nothing.
   forestall scan --intel FILE... --inventory FILE... [--tenant T] [--store DIR] [--online] [--json]
-      Ingest and match only, no actions. Intel files: any format "forestall ingest" reads (told apart
-      by content). --store keeps the local database in DIR between runs; without it the run starts empty.
+      Match only, no actions. Intel files: any format "forestall ingest" reads (told apart by content).
+      Inventories: the forestall asset format, JSON lines of assets, or a CycloneDX/SPDX JSON SBOM (one
+      application asset named after the file). Without --store the scan runs in memory and streams the
+      inventories (any size); --store DIR keeps the local database in DIR between runs instead.
       Vulnerabilities that cannot be matched are listed with what they need; --online fetches the NVD
       records the intel lacks (NVD_API_KEY raises NVD's rate).
+${EXPLAIN_USAGE}
   forestall import --inventory FILE... [--tenant T] [--store DIR]
       Imports asset inventories into the local database (default ${DEFAULT_STORE_DIR}), where
       "scan --store" finds them. Invalid assets are quarantined with the reason; valid ones stored.
@@ -43,6 +49,7 @@ ${describeSources('        ')}
   forestall webhook sign --secret-file FILE [--file BODY] [--url URL] [--content-type TYPE] [--delivery ID]
       Signs a body for the intel webhook and prints a curl command that sends it ("webhook sign --help").
 ${WEBHOOK_SERVE_USAGE}
+${EXPOSURE_USAGE}
   forestall help
 
 Exit codes: 0 success, 2 invalid input (valid records were still processed), 1 failure.`;
@@ -60,6 +67,8 @@ export async function main(
     switch (command) {
       case 'scan':
         return await scanCommand(rest, io);
+      case 'explain':
+        return await explainCommand(rest, io);
       case 'import':
         return await importCommand(rest, out, err);
       case 'ingest':
@@ -68,6 +77,8 @@ export async function main(
         return await quarantineCommand(rest, io);
       case 'webhook':
         return await webhookCommand(rest, io);
+      case 'exposure':
+        return await exposureCommand(rest, io);
       case 'demo': {
         const { values } = parseArgs({
           args: [...rest],
@@ -160,19 +171,49 @@ async function scanCommand(args: readonly string[], io: CliIo): Promise<number> 
     return 2;
   }
 
-  const store = await openLocalStore(values.store);
   let result: ScanResult;
-  try {
-    const nvdKey = secretSourceFromEnv('NVD_API_KEY', io.env);
-    const online = values.online
-      ? { fetch: io.fetch, sleep: io.sleep, ...(nvdKey ? { apiKey: await readSecret(nvdKey, io.env) } : {}), ...(io.env.NVD_API_URL ? { apiUrl: io.env.NVD_API_URL } : {}) }
-      : undefined;
-    result = await scan(
-      { repositories: store.repositories, now: () => new Date() },
-      { tenant: tenant.data, intelFiles: values.intel, inventoryFiles: values.inventory, ...(online ? { online } : {}) },
-    );
-  } finally {
-    await store.close();
+  if (values.store === undefined && !values.online) {
+    // No local state asked for: match in memory, streaming the inventories. --json streams the
+    // exposures out as they are found, so memory grows with neither the estate nor the findings.
+    if (values.json) {
+      let first = true;
+      out.write('{"exposures":[');
+      const streamed = await scanEstate({
+        tenant: tenant.data,
+        intelFiles: values.intel,
+        inventoryFiles: values.inventory,
+        sink: (exposure) => {
+          out.write(`${first ? '' : ','}\n${JSON.stringify(exposure)}`);
+          first = false;
+        },
+      });
+      out.write(`\n],"unmatched":${JSON.stringify(streamed.unmatched)},"quarantined":${JSON.stringify(streamed.quarantined)}}\n`);
+      for (const problem of streamed.problems) err.write(`forestall scan: ${problem}\n`);
+      return streamed.problems.length > 0 ? 2 : 0;
+    }
+    // The table needs only a row per exposure: reasons and evidence are left out as they arrive.
+    const rows: ScanResult['exposures'] = [];
+    const scanned = await scanEstate({
+      tenant: tenant.data,
+      intelFiles: values.intel,
+      inventoryFiles: values.inventory,
+      sink: (exposure) => rows.push({ ...exposure, reasons: [], evidence: [] }),
+    });
+    result = sortScanResult({ ...scanned, exposures: rows });
+  } else {
+    const store = await openLocalStore(values.store);
+    try {
+      const nvdKey = secretSourceFromEnv('NVD_API_KEY', io.env);
+      const online = values.online
+        ? { fetch: io.fetch, sleep: io.sleep, ...(nvdKey ? { apiKey: await readSecret(nvdKey, io.env) } : {}), ...(io.env.NVD_API_URL ? { apiUrl: io.env.NVD_API_URL } : {}) }
+        : undefined;
+      result = await scan(
+        { repositories: store.repositories, now: () => new Date() },
+        { tenant: tenant.data, intelFiles: values.intel, inventoryFiles: values.inventory, ...(online ? { online } : {}) },
+      );
+    } finally {
+      await store.close();
+    }
   }
 
   for (const problem of result.problems) err.write(`forestall scan: ${problem}\n`);

@@ -5,10 +5,10 @@ import { emptySummary, ingestPayload, storeParsed, type IngestDeps } from '../in
 import { decorateNvdRow, enrichFromNvd, nvdClientFor } from '../ingest/sources/nvd/nvd-enrichment.ts';
 import { NVD_SOURCE } from '../ingest/sources/nvd/nvd-record.ts';
 import { nvdSource } from '../ingest/sources/nvd/nvd-source.ts';
-import type { Vulnerability } from '../model/vulnerability.ts';
 import { detectSource, INTEL_SOURCES } from '../ingest/sources/registry.ts';
 import { matchExposures } from '../match/match-exposures.ts';
-import type { Decision } from '../model/exposure.ts';
+import { vulnerablePackageKeys } from '../match/match-vulnerability.ts';
+import { sortScanResult, toScanExposure, whyUnmatchable, type ScanResult } from '../scan/scan-estate.ts';
 import { importInventoryFiles } from './inventory-files.ts';
 import type { Repositories } from '../store/ports.ts';
 
@@ -23,39 +23,11 @@ export interface ScanInput {
   online?: { fetch: typeof fetch; apiKey?: string; apiUrl?: string; sleep?: (ms: number) => Promise<void> };
 }
 
-/** A vulnerability of the intel that could not be matched, and what it needs. */
-export interface ScanUnmatched {
-  vulnerability: string;
-  kev: boolean;
-  reason: string;
-}
+export type { ScanExposure, ScanResult, ScanUnmatched } from '../scan/scan-estate.ts';
 
-/** One row of `forestall scan --json`. */
-export interface ScanExposure {
-  vulnerability: string;
-  asset: string;
-  component: string;
-  version: string;
-  decision: Decision;
-  internetFacing: boolean;
-  kev: boolean;
-  reasons: string[];
-}
-
-export interface ScanResult {
-  exposures: ScanExposure[];
-  /** Known-exploited or NVD-described vulnerabilities no configuration could be matched for, with why. */
-  unmatched: ScanUnmatched[];
-  quarantined: Array<{ source: string; record: string; reason: string }>;
-  /** Input problems, each naming the file and the field; a non-empty list means exit code 2. */
-  problems: string[];
-}
-
-const STORE_CONCURRENCY = 16;
-const DECISION_RANK: Record<Decision, number> = { act: 0, attend: 1, 'track*': 2, track: 3 };
 
 /**
- * Ingest and match only, no actions: imports the inventories, stores the intel (any format a registered
+ * The store-backed scan (`--store`, `--online`): ingest and match only, no actions: imports the inventories, stores the intel (any format a registered
  * source reads, told apart by content), then matches every vulnerability the files named against the
  * whole stored estate. A bad file or record is reported and quarantined;
  * the valid rest of the run is still processed, and nothing stored earlier is touched by the bad input.
@@ -101,49 +73,20 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
   if (input.online) await fetchMissingNvdRecords(ingestDeps, input.tenant, [...vulnerabilityIds], input.online, result);
 
   for (const vulnerabilityId of [...vulnerabilityIds].sort()) {
-    const unmatched = whyUnmatchable(await repositories.vulnerabilities.get(input.tenant, vulnerabilityId), Boolean(input.online));
+    const stored = await repositories.vulnerabilities.get(input.tenant, vulnerabilityId);
+    const unmatched = whyUnmatchable(stored, Boolean(input.online), stored ? vulnerablePackageKeys(stored).length : 0);
     if (unmatched) {
       result.unmatched.push(unmatched);
       continue;
     }
     await matchExposures({ repositories, publishEvents: async () => {}, now: deps.now }, { tenant: input.tenant, vulnerabilityId });
     for (const exposure of await repositories.exposures.listByVulnerability(input.tenant, vulnerabilityId)) {
-      if (exposure.state !== 'open') continue;
-      result.exposures.push({
-        vulnerability: exposure.vulnerability,
-        asset: exposure.asset,
-        component: exposure.component,
-        version: exposure.version,
-        decision: exposure.decision,
-        internetFacing: exposure.internetFacing,
-        kev: exposure.kev,
-        reasons: exposure.reasons,
-      });
+      // What the inventory shows now: exposures it no longer shows (remediated, verified) are history.
+      if (exposure.state === 'verified' || (exposure.state === 'remediated' && exposure.evidence.every((e) => e.about !== 'vex'))) continue;
+      result.exposures.push(toScanExposure(exposure));
     }
   }
-  result.unmatched.sort((a, b) => Number(b.kev) - Number(a.kev) || a.vulnerability.localeCompare(b.vulnerability));
-  result.exposures.sort(
-    (a, b) => DECISION_RANK[a.decision] - DECISION_RANK[b.decision] || a.vulnerability.localeCompare(b.vulnerability) || a.asset.localeCompare(b.asset),
-  );
-  return result;
-}
-
-/**
- * Why a vulnerability cannot be matched by CPE, or undefined when it can. Only known-exploited and
- * NVD-described records are reported: a score alone (EPSS) or an indicator is not a finding to explain.
- */
-function whyUnmatchable(vulnerability: Vulnerability | undefined, online: boolean): ScanUnmatched | undefined {
-  if (!vulnerability || (vulnerability.nvd?.configurations.length ?? 0) > 0) return undefined;
-  const kev = vulnerability.kev !== undefined;
-  if (vulnerability.nvd) {
-    return { vulnerability: vulnerability.id, kev, reason: `needs review: NVD has no configurations for it yet (status ${vulnerability.nvd.vulnStatus ?? 'unknown'})` };
-  }
-  if (!kev) return undefined;
-  return {
-    vulnerability: vulnerability.id,
-    kev,
-    reason: online ? 'needs review: NVD does not know it' : 'needs NVD configurations: add its NVD record to --intel, or scan with --online',
-  };
+  return sortScanResult(result);
 }
 
 /**

@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createObservability, lambdaHandler } from '../config/lambda-handler.ts';
 import { z } from 'zod';
 import { readEnv } from '../config/env.ts';
 import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
+import { createEventBridgePublisher } from '../routing/event-publisher.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { createDynamoRepositories } from '../store/dynamo-repositories.ts';
 import { importInventory, type ImportInventorySummary } from './import-inventory.ts';
@@ -11,8 +13,9 @@ import { describeIssues } from '../ingest/describe-issues.ts';
 
 const observability = createObservability('forestall-inventory-import');
 
-const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), TENANT_ID: TenantIdSchema.default(DEFAULT_TENANT) }));
+const env = readEnv(z.object({ TABLE_NAME: z.string().min(1), EVENT_BUS_NAME: z.string().min(1), TENANT_ID: TenantIdSchema.default(DEFAULT_TENANT) }));
 const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
+const publishEvents = createEventBridgePublisher(observability.tracer.captureAWSv3Client(new EventBridgeClient({})), env.EVENT_BUS_NAME);
 const { logger } = observability;
 
 const InventoryImportRequestSchema = z.object({
@@ -22,7 +25,10 @@ const InventoryImportRequestSchema = z.object({
   inventory: z.unknown(),
 });
 
-/** Direct invoke `{tenant?, inventory: {assets: [...]}}`: stores valid assets, quarantines invalid ones. */
+/**
+ * Direct invoke `{tenant?, inventory: {assets: [...]}}`: stores valid assets, quarantines invalid ones and
+ * announces the assets whose software changed with `Inventory Changed` (re-matched by inventory-rematch).
+ */
 async function handle(event: unknown): Promise<ImportInventorySummary> {
   const request = InventoryImportRequestSchema.safeParse(event);
   if (!request.success) {
@@ -30,10 +36,10 @@ async function handle(event: unknown): Promise<ImportInventorySummary> {
   }
   const tenant = request.data.tenant ?? env.TENANT_ID;
   const summary = await importInventory(
-    { repositories, now: () => new Date() },
+    { repositories, publishEvents, now: () => new Date() },
     { tenant, inventory: request.data.inventory, sourceName: request.data.source ?? 'inventory' },
   );
-  logger.info('inventory imported', { tenant, imported: summary.imported, quarantined: summary.quarantined.length });
+  logger.info('inventory imported', { tenant, imported: summary.imported, changedAssets: summary.changedAssets, quarantined: summary.quarantined.length });
   for (const { record, reason } of summary.quarantined) logger.warn('inventory record quarantined', { tenant, record, reason });
   return summary;
 }

@@ -24,7 +24,7 @@ export type CpeAttribute = (typeof CPE_ATTRIBUTES)[number];
 
 /**
  * One attribute value: ANY (`*`), NA (`-`), a literal (unescaped, lower-case), or a pattern holding
- * unquoted wildcards (`*` = any run of characters, `?` = one character) at its start or end.
+ * unquoted wildcards (`*` = any run of characters, `?` = zero or one character) at its start or end.
  */
 export type CpeValue =
   | { readonly kind: 'any' }
@@ -104,7 +104,9 @@ function parseValue(raw: string, attribute: CpeAttribute, input: string): CpeVal
   }
   const literal = chars.map((c) => c.ch).join('');
   if (first === 0 && last === chars.length) return { kind: 'literal', value: literal };
-  const regexSource = chars.map((c) => (c.wildcard ? (c.ch === '*' ? '.*' : '.') : escapeRegExp(c.ch))).join('');
+  // NISTIR 7696 (and its reference implementation): each `?` of a leading or trailing run matches zero
+  // or one character, so `???` covers `ab` and `?icrosoft` covers `icrosoft` as well as `microsoft`.
+  const regexSource = chars.map((c) => (c.wildcard ? (c.ch === '*' ? '.*' : '.?') : escapeRegExp(c.ch))).join('');
   return { kind: 'pattern', value: literal, regex: new RegExp(`^${regexSource}$`, 's') };
 }
 

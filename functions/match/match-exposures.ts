@@ -5,8 +5,13 @@ import type { Decision, Exposure } from '../model/exposure.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
 import type { PublishEvents } from '../routing/event-publisher.ts';
 import type { Repositories } from '../store/ports.ts';
+import type { ComponentRow } from '../store/ports.ts';
+import { CpeParseError } from './cpe.ts';
 import { chooseCvss } from './decide.ts';
-import { compiledConfigurationsOf, matchVulnerability } from './match-vulnerability.ts';
+import { reconcileExposure } from './exposure-lifecycle.ts';
+import { compiledConfigurationsOf, matchVulnerability, vulnerablePackageKeys } from './match-vulnerability.ts';
+import { couldMatchCpe } from './nvd-configuration.ts';
+import { compiledPackagesOf, matchPackageComponent, packageComponent } from './package-match.ts';
 
 /** At most this many distinct reasons travel in one event; the exposures keep all of theirs. */
 export const MAX_EVENT_REASONS = 50;
@@ -21,6 +26,8 @@ export interface MatchExposuresDeps {
   repositories: Pick<Repositories, 'vulnerabilities' | 'assets' | 'exposures'>;
   publishEvents: PublishEvents;
   now: () => Date;
+  /** Component rows per page (MATCH_PAGE_SIZE by default). */
+  pageSize?: number;
 }
 
 /** What one matching run did, for logs and metrics. */
@@ -31,16 +38,21 @@ export interface MatchExposuresSummary {
   packageKeys: string[];
   /** Vulnerable criteria no package key can find (ANY or wildcard vendor/product); not matched. */
   unindexedCriteria: string[];
-  /** Assets holding a component of an affected package: the candidates that were evaluated. */
+  /** Component index rows read. */
+  componentRows: number;
+  /** Assets with a component in range by its index row: the ones loaded and evaluated. */
   candidateAssets: number;
   /** Assets the vulnerability affects now. */
   affectedAssets: number;
-  /** Earlier open exposures whose asset is no longer affected, now stored as `fixed`. */
+  /** Earlier open, contained or accepted exposures whose asset is no longer affected, now `remediated`. */
   fixed: number;
   /** Exposures new or with a changed decision or state, as the store reported them. */
   changed: number;
   /** One `Exposure Detected` event per decision. */
   events: Array<{ decision: Decision; assetCount: number }>;
+  /** Malformed components and versions that could not be decided (the first MAX_SUMMARY_PROBLEMS). */
+  problems: string[];
+  problemCount: number;
 }
 
 /** The vulnerability named by an `Intel Changed` event is not in the store. */
@@ -74,7 +86,8 @@ export function vulnerabilitySummary(vulnerability: Vulnerability): ExposureDete
   };
 }
 
-function exposureEvent(vulnerability: Vulnerability, decision: Decision, exposures: readonly Exposure[], detectedAt: string): ExposureDetected {
+/** The `Exposure Detected` detail for one decision's exposures of a vulnerability (assets capped, count exact). */
+export function exposureEvent(vulnerability: Vulnerability, decision: Decision, exposures: readonly Exposure[], detectedAt: string): ExposureDetected {
   const sorted = [...exposures].sort((a, b) => a.asset.localeCompare(b.asset));
   const inline = sorted.slice(0, MAX_INLINE_ASSETS);
   return ExposureDetectedSchema.parse({
@@ -90,54 +103,117 @@ function exposureEvent(vulnerability: Vulnerability, decision: Decision, exposur
   });
 }
 
+/** Component index rows read per page; assets and exposures are loaded and written per page too. */
+export const MATCH_PAGE_SIZE = 1000;
+/** Problems kept in the summary (the count is always exact). */
+const MAX_SUMMARY_PROBLEMS = 50;
+
+/** Whether one component index row could make its asset affected, decided on the row's own identifier and version. */
+function rowCouldMatch(vulnerability: Vulnerability, row: ComponentRow): boolean {
+  if (row.identifier.startsWith('pkg:')) {
+    const criteria = compiledPackagesOf(vulnerability).byPackageKey.get(row.packageKey);
+    if (!criteria) return false;
+    const component = packageComponent(row.identifier);
+    if (!component) return true; // unreadable: load the asset so the problem is reported
+    const result = matchPackageComponent(criteria, component);
+    return result.match !== undefined || result.undecided.length > 0;
+  }
+  try {
+    return couldMatchCpe(compiledConfigurationsOf(vulnerability), row.identifier);
+  } catch (error) {
+    if (error instanceof CpeParseError) return true;
+    throw error;
+  }
+}
+
 /**
- * Matches one vulnerability against the tenant's estate and records the outcome:
- * 1. loads the vulnerability and compiles its NVD configurations;
- * 2. looks up the components of the affected packages (`cpe:<vendor>:<product>` of every
- *    `vulnerable: true` criteria) in the component index, and loads those assets;
- * 3. matches them (match-vulnerability.ts) and decides each exposure with SSVC;
- * 4. marks earlier open exposures whose asset is no longer affected (patched, software removed,
- *    asset gone) as `fixed`;
- * 5. stores everything with one `putMany` and, for exposures that are new or whose decision or state
- *    changed and that are open, publishes one `Exposure Detected` event per decision (asset ids capped
- *    at MAX_INLINE_ASSETS, `assetCount` the full number, reasons the distinct union).
- * Re-running on an unchanged estate changes nothing and publishes nothing.
+ * Matches one vulnerability against the tenant's estate and records the outcome, a page at a time:
+ * 1. loads the vulnerability; its package keys are those of its vulnerable NVD criteria
+ *    (`cpe:<vendor>:<product>`) and of its OSV packages (`purl:<type>/<namespace>/<name>`);
+ * 2. reads the component index of each key page by page and decides on the version kept in each row
+ *    before reading any asset: only assets with a component in range are loaded;
+ * 3. matches those assets (match-vulnerability.ts), decides each exposure with SSVC, reconciles it
+ *    with the stored one (exposure-lifecycle.ts: containment and acceptance survive, VEX decides) and
+ *    stores the page's exposures; exposures new or with a changed decision or state that are open are
+ *    announced with one `Exposure Detected` event per decision and page;
+ * 4. finally walks the stored exposures of the vulnerability: those whose asset is no longer affected
+ *    (patched, software removed, asset gone) become `remediated`.
+ * Memory is bounded by the page, plus the ids of affected assets. Re-running on an unchanged estate
+ * changes nothing and publishes nothing. A malformed component is reported in `problems`, never fatal.
  * @throws VulnerabilityNotFound when the vulnerability is not stored.
  */
 export async function matchExposures(deps: MatchExposuresDeps, input: MatchExposuresInput): Promise<MatchExposuresSummary> {
   const { tenant, vulnerabilityId } = MatchExposuresInputSchema.parse(input);
   const { vulnerabilities, assets, exposures } = deps.repositories;
   const now = deps.now().toISOString();
+  const pageSize = deps.pageSize ?? MATCH_PAGE_SIZE;
 
   const vulnerability = await vulnerabilities.get(tenant, vulnerabilityId);
   if (vulnerability === undefined) throw new VulnerabilityNotFound(tenant, vulnerabilityId);
-  const compiled = compiledConfigurationsOf(vulnerability);
-  const packageKeys = [...compiled.vulnerablePackageKeys];
+  const packageKeys = vulnerablePackageKeys(vulnerability);
 
-  const rows = packageKeys.length === 0 ? [] : await assets.componentsByPackage(tenant, packageKeys);
-  const candidateIds = [...new Set(rows.map((row) => row.assetId))].sort();
-  const candidates = candidateIds.length === 0 ? [] : await assets.getMany(tenant, candidateIds);
-  const matched = matchVulnerability(vulnerability, candidates, now);
+  const summary: MatchExposuresSummary = {
+    tenant,
+    vulnerabilityId,
+    packageKeys,
+    unindexedCriteria: [...compiledConfigurationsOf(vulnerability).unindexedVulnerableCriteria],
+    componentRows: 0,
+    candidateAssets: 0,
+    affectedAssets: 0,
+    fixed: 0,
+    changed: 0,
+    events: [],
+    problems: [],
+    problemCount: 0,
+  };
+  const evaluated = new Set<string>();
+  const affected = new Set<string>();
 
-  const previous = new Map((await exposures.listByVulnerability(tenant, vulnerabilityId)).map((e) => [e.id, e]));
-  const current = matched.map((exposure) => {
-    const earlier = previous.get(exposure.id);
-    // The first detection anchors the exposure window; re-matching keeps it.
-    return earlier === undefined ? exposure : { ...exposure, detectedAt: earlier.detectedAt };
-  });
-  const affectedIds = new Set(current.map((e) => e.id));
-  const fixed: Exposure[] = [...previous.values()]
-    .filter((e) => e.state === 'open' && !affectedIds.has(e.id))
-    .map((e) => ({
-      ...e,
-      state: 'fixed',
-      updatedAt: now,
-      reasons: [...e.reasons, `fixed: on ${now} the inventory no longer shows an affected version on asset ${e.asset}`],
-    }));
+  const store = async (batch: readonly Exposure[]) => {
+    if (batch.length === 0) return;
+    const previous = new Map((await exposures.getMany(tenant, batch.map((e) => ({ vulnerability: e.vulnerability, asset: e.asset })))).map((e) => [e.id, e]));
+    const toStore = batch.flatMap((exposure) => reconcileExposure(previous.get(exposure.id), exposure, now) ?? []);
+    const changed = toStore.length === 0 ? [] : await exposures.putMany(toStore);
+    summary.changed += changed.length;
+    summary.events.push(...(await announceExposures(deps.publishEvents, vulnerability, changed, now)));
+  };
 
-  const toStore = [...current, ...fixed];
-  const changed = toStore.length === 0 ? [] : await exposures.putMany(toStore);
+  for (const packageKey of packageKeys) {
+    for await (const page of assets.componentPages(tenant, packageKey, pageSize)) {
+      summary.componentRows += page.length;
+      const candidates = [...new Set(page.filter((row) => !evaluated.has(row.assetId) && rowCouldMatch(vulnerability, row)).map((row) => row.assetId))];
+      if (candidates.length === 0) continue;
+      for (const id of candidates) evaluated.add(id);
+      summary.candidateAssets += candidates.length;
+      const problems: string[] = [];
+      const matched = matchVulnerability(vulnerability, await assets.getMany(tenant, candidates), now, problems);
+      summary.problemCount += problems.length;
+      summary.problems.push(...problems.slice(0, Math.max(0, MAX_SUMMARY_PROBLEMS - summary.problems.length)));
+      for (const exposure of matched) affected.add(exposure.asset);
+      await store(matched);
+    }
+  }
+  summary.affectedAssets = affected.size;
 
+  for await (const page of exposures.pagesByVulnerability(tenant, vulnerabilityId, pageSize)) {
+    const remediated = page.flatMap((exposure) => (affected.has(exposure.asset) ? [] : (reconcileExposure(exposure, undefined, now) ?? [])));
+    if (remediated.length === 0) continue;
+    summary.fixed += remediated.length;
+    summary.changed += (await exposures.putMany(remediated)).length;
+  }
+  return summary;
+}
+
+/**
+ * Publishes one `Exposure Detected` event per decision (act first) for the open exposures among
+ * `changed`; returns what was published. Nothing is published when none is open.
+ */
+export async function announceExposures(
+  publishEvents: PublishEvents,
+  vulnerability: Vulnerability,
+  changed: readonly Exposure[],
+  now: string,
+): Promise<Array<{ decision: Decision; assetCount: number }>> {
   const byDecision = new Map<Decision, Exposure[]>();
   for (const exposure of changed) {
     if (exposure.state !== 'open') continue;
@@ -149,19 +225,7 @@ export async function matchExposures(deps: MatchExposuresDeps, input: MatchExpos
     const group = byDecision.get(decision);
     return group === undefined ? [] : [exposureEvent(vulnerability, decision, group, now)];
   });
-  if (events.length > 0) {
-    await deps.publishEvents(events.map((detail) => ({ detailType: DetailType.ExposureDetected, detail })));
-  }
-
-  return {
-    tenant,
-    vulnerabilityId,
-    packageKeys,
-    unindexedCriteria: [...compiled.unindexedVulnerableCriteria],
-    candidateAssets: candidates.length,
-    affectedAssets: current.length,
-    fixed: fixed.length,
-    changed: changed.length,
-    events: events.map((event) => ({ decision: event.decision, assetCount: event.assetCount })),
-  };
+  if (events.length === 0) return [];
+  await publishEvents(events.map((detail) => ({ detailType: DetailType.ExposureDetected, detail })));
+  return events.map((event) => ({ decision: event.decision, assetCount: event.assetCount }));
 }

@@ -282,3 +282,17 @@ export function matchConfigurations(
 ): ConfigurationMatch[] {
   return matchCompiledConfigurations(compileConfigurations(configurations), assetCpes);
 }
+
+/**
+ * Could this one CPE make an asset vulnerable: does it satisfy a `vulnerable: true` criterion, version
+ * bounds included? The deployed matcher asks this of each component index row before it reads any
+ * asset, so an asset is loaded only when one of its components is in range. A configuration may still
+ * need the asset's other CPEs (an application on an operating system): that is decided on the asset.
+ */
+export function couldMatchCpe(compiled: CompiledConfigurations, item: string | ParsedCpe): boolean {
+  const cpe = typeof item === 'string' ? parseCpeCached(item) : item;
+  const candidates = compiled.byPackageKey.get(packageKeyOfCpe(cpe)) ?? [];
+  for (const entry of candidates) if (entry.source.vulnerable && satisfies(entry, cpe)) return true;
+  for (const entry of compiled.unindexed) if (entry.source.vulnerable && satisfies(entry, cpe)) return true;
+  return false;
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EntityIdSchema } from './ids.ts';
+import { VexStatementSchema } from './vex.ts';
 
 export const CriticalitySchema = z.enum(['low', 'medium', 'high']);
 export type Criticality = z.infer<typeof CriticalitySchema>;
@@ -46,6 +47,47 @@ export const EntraBindingSchema = z
 
 export const IdpBindingSchema = z.discriminatedUnion('vendor', [OktaBindingSchema, EntraBindingSchema]);
 
+const PortSchema = z.number().int().min(0).max(65535);
+
+/** One inbound rule of a security group attached to the asset (EC2 `IpPermissions`, one CIDR each). */
+export const IngressRuleSchema = z
+  .object({
+    groupId: z.string().min(1),
+    /** `tcp`, `udp`, `icmp` or `-1` (all traffic), as EC2 names it. */
+    protocol: z.string().min(1),
+    fromPort: PortSchema.optional(),
+    toPort: PortSchema.optional(),
+    /** IPv4 or IPv6 CIDR the rule admits, e.g. `0.0.0.0/0`, `::/0`, `10.0.0.0/8`. */
+    cidr: z.string().min(1),
+  })
+  .strict();
+export type IngressRule = z.infer<typeof IngressRuleSchema>;
+
+/** A load balancer that forwards to the asset. */
+export const LoadBalancerSchema = z
+  .object({
+    name: z.string().min(1),
+    scheme: z.enum(['internet-facing', 'internal']),
+    /** Listener ports the load balancer accepts traffic on. */
+    ports: z.array(PortSchema).default([]),
+  })
+  .strict();
+
+/**
+ * What the inventory knows of the asset's network (EC2 metadata, security groups, load balancers):
+ * the evidence `internetFacing` is derived from when the inventory did not declare it.
+ */
+export const NetworkFactsSchema = z
+  .object({
+    publicIps: z.array(z.string()).default([]),
+    ingress: z.array(IngressRuleSchema).default([]),
+    loadBalancers: z.array(LoadBalancerSchema).default([]),
+    /** Ports the asset's services listen on; when absent, any admitted port counts. */
+    servicePorts: z.array(PortSchema).optional(),
+  })
+  .strict();
+export type NetworkFacts = z.infer<typeof NetworkFactsSchema>;
+
 /** One asset of the inventory file format (README: "Asset inventory format"). Unknown fields are errors. */
 export const AssetSchema = z
   .object({
@@ -60,6 +102,10 @@ export const AssetSchema = z
     edr: EdrBindingSchema.optional(),
     cloud: CloudBindingSchema.optional(),
     idp: IdpBindingSchema.optional(),
+    /** Network facts from cloud inventory; reachability is derived from them (match/reachability.ts). */
+    network: NetworkFactsSchema.optional(),
+    /** The producers' VEX statements on this asset's components (from SBOMs). */
+    vex: z.array(VexStatementSchema).optional(),
   })
   .strict();
 export type Asset = z.infer<typeof AssetSchema>;

@@ -13,6 +13,7 @@ export const DetailType = {
   IndicatorsChanged: 'Indicators Changed',
   IntelQuarantined: 'Intel Quarantined',
   ExposureDetected: 'Exposure Detected',
+  InventoryChanged: 'Inventory Changed',
   ActionTaken: 'Action Taken',
   ActionReverted: 'Action Reverted',
 } as const;
@@ -76,6 +77,26 @@ export const ExposureDetectedSchema = z.object({
   detectedAt: z.string(),
 });
 export type ExposureDetected = z.infer<typeof ExposureDetectedSchema>;
+
+/** At most this many assets travel in one `Inventory Changed` event; a large import sends several. */
+export const MAX_ASSETS_PER_INVENTORY_EVENT = 100;
+
+/**
+ * Assets whose software an import changed: per asset, the package keys (`cpe:<vendor>:<product>`,
+ * `purl:<type>/<namespace>/<name>`) whose components were added, removed or changed version. Hints only:
+ * re-matching reads the assets and exposures back from the store. One asset may appear in several events
+ * when its keys do not fit one.
+ */
+export const InventoryChangedSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: TenantIdSchema,
+  assets: z
+    .array(z.object({ id: EntityIdSchema, packageKeys: z.array(z.string().min(1)).min(1) }))
+    .min(1)
+    .max(MAX_ASSETS_PER_INVENTORY_EVENT),
+  changedAt: z.string(),
+});
+export type InventoryChanged = z.infer<typeof InventoryChangedSchema>;
 
 export const ActionEventSchema = z.object({
   version: z.literal(EVENT_VERSION),

@@ -13,7 +13,10 @@ const env = readEnv(z.object({ TABLE_NAME: z.string().min(1) }));
 const repositories = createDynamoRepositories(createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))), env.TABLE_NAME);
 const { logger } = observability;
 
-/** Playbook state `CheckPatch`: input `{tenant, vulnerability, assetIds, attempt}`, output the patch check. */
+/**
+ * Playbook state `CheckPatch`: input `{tenant, vulnerability, assetIds, attempt}`, output the patch check.
+ * Exposures already remediated by an inventory change count as fixed without matching them again.
+ */
 async function handle(event: unknown): Promise<PatchCheck> {
   const input = parseStepInput(CheckPatchInputSchema, event, 'CheckPatch');
   const result = await checkPatch({ repositories }, input);
@@ -23,6 +26,7 @@ async function handle(event: unknown): Promise<PatchCheck> {
     attempt: result.attempt,
     patched: result.patched,
     stillAffected: result.stillAffected.length,
+    remediatedByInventory: result.remediatedByInventory?.length ?? 0,
   });
   return result;
 }

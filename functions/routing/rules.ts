@@ -11,6 +11,11 @@ export const EventPatterns = {
     'detail-type': [DetailType.IntelChanged],
     detail: { kind: ['vulnerability'] },
   },
+  /** Assets whose software an import changed: re-match them against the vulnerabilities of those packages. */
+  inventoryChanged: {
+    source: [EVENT_SOURCE],
+    'detail-type': [DetailType.InventoryChanged],
+  },
   /** Exposures whose SSVC decision is `act`: start the cve-exposure-response playbook. */
   exposureAct: {
     source: [EVENT_SOURCE],
@@ -28,8 +33,15 @@ export type EventPatternName = keyof typeof EventPatterns;
  */
 export const ACTION_TRIGGERS: ReadonlySet<EventPatternName> = new Set<EventPatternName>(['exposureAct']);
 
-/** The pattern a rule carries on a bus in `ownAccount`: action triggers are limited to that account. */
+/**
+ * Rules limited to the stack's own account: the action triggers, and `inventoryChanged`, which only
+ * forestall's own inventory import announces (another account imports through the import function,
+ * never by sending the event).
+ */
+export const OWN_ACCOUNT_PATTERNS: ReadonlySet<EventPatternName> = new Set<EventPatternName>([...ACTION_TRIGGERS, 'inventoryChanged']);
+
+/** The pattern a rule carries on a bus in `ownAccount`: action triggers and own-only events are limited to that account. */
 export function rulePattern(name: EventPatternName, ownAccount: string): Record<string, unknown> {
   const pattern = EventPatterns[name];
-  return ACTION_TRIGGERS.has(name) ? { ...pattern, account: [ownAccount] } : { ...pattern };
+  return OWN_ACCOUNT_PATTERNS.has(name) ? { ...pattern, account: [ownAccount] } : { ...pattern };
 }

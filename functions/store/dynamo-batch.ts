@@ -91,3 +91,13 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
   } while (startKey && (limit === undefined || items.length < limit));
   return items;
 }
+
+/** Runs a query page by page, following LastEvaluatedKey: callers hold one page at a time. */
+export async function* queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Item[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    yield result.Items ?? [];
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+}

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ActionRecordSchema, HOLDING_STATUSES, type ActionRecord } from '../model/action.ts';
 import { AssetSchema, assetIdentities } from '../model/asset.ts';
 import { TargetStateSchema } from '../model/target-state.ts';
-import { ExposureSchema, type Decision, type Exposure } from '../model/exposure.ts';
+import { ExposureSchema, exposureId, type Decision, type Exposure } from '../model/exposure.ts';
+import { ExposureTransitionRefused, transitionExposure } from '../match/exposure-lifecycle.ts';
 import { QuarantineRecordSchema, type QuarantineRecord } from '../model/quarantine.ts';
 import { SourceCursorSchema, type SourceCursor } from '../model/source-cursor.ts';
 import { VulnerabilitySchema } from '../model/vulnerability.ts';
@@ -11,7 +12,7 @@ import type { SourceFacts } from '../model/intel-record.ts';
 import { createIntelRepository, KEV_FACTS_SOURCE, NVD_FACTS_SOURCE, sourceFactsHash, type IntelRepository } from './intel-repository.ts';
 import { canonicalJson } from '../ingest/content-hash.ts';
 import { mapConcurrently } from './map-concurrently.ts';
-import { batchGetItems, batchWriteItems, queryAll, type Item, type Key } from './dynamo-batch.ts';
+import { batchGetItems, batchWriteItems, queryAll, queryPages, type Item, type Key } from './dynamo-batch.ts';
 import {
   COMPONENT_SK_PREFIX,
   EXPOSURE_SK_PREFIX,
@@ -190,6 +191,19 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
 
       const stale = [...existingComponentKeys].filter((sk) => !rows.has(sk));
       await batchWriteItems(doc, tableName, stale.map((sk) => ({ DeleteRequest: { Key: { pk: key.pk, sk } } })));
+
+      // What matching must look at again: every key of a new asset (rows left by an interrupted import
+      // included), else the keys of component rows added or removed (a version change is both).
+      const isComponent = (item: Item) => item.entity === 'component' && typeof item.packageKey === 'string';
+      const existingBySk = new Map(existing.map((item) => [String(item.sk), item]));
+      const touched = existingAsset
+        ? [...newRows, ...stale.map((sk) => existingBySk.get(sk)!)].filter(isComponent)
+        : [...rows.values()].filter(isComponent);
+      return {
+        created: existingAsset === undefined,
+        changed: !unchanged || newRows.length > 0 || stale.length > 0,
+        packageKeys: [...new Set(touched.map((item) => String(item.packageKey)))].sort(),
+      };
     },
 
     async get(tenant, id) {
@@ -213,6 +227,18 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
         }),
       );
       return pages.flat().map((item) => fromItem(ComponentRowSchema, item));
+    },
+
+    async *componentPages(tenant, packageKey, pageSize = 1000) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': packagePartition(tenant, packageKey) },
+        Limit: pageSize,
+      })) {
+        if (items.length > 0) yield items.map((item) => fromItem(ComponentRowSchema, item));
+      }
     },
 
     async assetIdsByIdentity(tenant, identities) {
@@ -284,6 +310,17 @@ function exposureRepository(doc: DynamoDBDocumentClient, tableName: string): Exp
       return items.map((item) => fromItem(ExposureSchema, item));
     },
 
+    async *pagesByVulnerability(tenant, vulnerability, pageSize = 500) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': vulnerabilityKey(tenant, vulnerability).pk, ':prefix': EXPOSURE_SK_PREFIX },
+        Limit: pageSize,
+      })) {
+        if (items.length > 0) yield items.map((item) => fromItem(ExposureSchema, item));
+      }
+    },
+
     async listByStateAndDecision(tenant, state, decision: Decision) {
       const items = await queryAll(doc, {
         TableName: tableName,
@@ -320,8 +357,59 @@ function exposureRepository(doc: DynamoDBDocumentClient, tableName: string): Exp
       }
       return updated;
     },
+
+    async transition(tenant, vulnerability, assets, transition) {
+      const changed: Exposure[] = [];
+      const refused: Array<{ asset: string; reason: string }> = [];
+      for (const asset of new Set(assets)) {
+        const key = exposureKey(tenant, vulnerability, asset);
+        let outcome: 'changed' | 'refused' | undefined;
+        for (let attempt = 0; attempt < TRANSITION_ATTEMPTS && outcome === undefined; attempt += 1) {
+          const { Item: item } = await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+          if (!item) {
+            refused.push({ asset, reason: `no stored exposure of ${vulnerability} on asset ${asset}` });
+            outcome = 'refused';
+            break;
+          }
+          const current = fromItem(ExposureSchema, item);
+          let next: Exposure;
+          try {
+            next = plain(ExposureSchema.parse(transitionExposure(current, transition)));
+          } catch (error) {
+            if (!(error instanceof ExposureTransitionRefused)) throw error;
+            refused.push({ asset, reason: error.message });
+            outcome = 'refused';
+            break;
+          }
+          try {
+            // Written only over the exposure as read: a matcher (or person) writing in between makes this
+            // fail, and the transition is worked out again on what they wrote.
+            await doc.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: exposureItem(next),
+                ConditionExpression: '#state = :state AND updatedAt = :updatedAt',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':state': item.state, ':updatedAt': item.updatedAt },
+              }),
+            );
+            changed.push(next);
+            outcome = 'changed';
+          } catch (error) {
+            if (!isConditionalCheckFailure(error)) throw error;
+          }
+        }
+        if (outcome === undefined) {
+          refused.push({ asset, reason: `exposure ${exposureId(vulnerability, asset)} changed under ${TRANSITION_ATTEMPTS} attempts to make it ${transition.to}; try again` });
+        }
+      }
+      return { changed, refused };
+    },
   };
 }
+
+/** Conditional writes of one exposure's transition re-read and retry at most this often when raced. */
+const TRANSITION_ATTEMPTS = 5;
 
 /**
  * An action's item. The execution is the record's `requestedBy`. Only applies whose hold may still stand

@@ -12,8 +12,13 @@ import {
 import { IndicatorFactsSchema, type IndicatorFacts } from '../model/indicator.ts';
 import { KevFactsSchema, NvdFactsSchema, VulnerabilitySchema, type Vulnerability } from '../model/vulnerability.ts';
 import { contentHash } from '../ingest/content-hash.ts';
+import { packageKeyOfCpe, parseCpe } from '../match/cpe.ts';
+import { TenantIdSchema } from '../model/tenant.ts';
+import { mapConcurrently } from './map-concurrently.ts';
 import { batchGetItems, batchWriteItems, queryAll, type Item } from './dynamo-batch.ts';
 import {
+  InvalidKeyPart,
+  purlPackageKey,
   indicatorExpiryPartition,
   indicatorKey,
   nvdDuePartition,
@@ -28,6 +33,8 @@ import {
 /** Source names whose facts the vulnerability view types (the CPE matcher and the decision read them). */
 export const KEV_FACTS_SOURCE = 'cisa-kev';
 export const NVD_FACTS_SOURCE = 'nvd';
+/** The OSV source's name (`OSV_SOURCE` in the OSV parser): its facts name packages by purl. */
+const OSV_FACTS_SOURCE = 'osv';
 
 /** A stored row and the content hash it was written with. */
 export interface StoredSourceFacts {
@@ -86,6 +93,12 @@ export interface IntelRepository {
   countNvdDue(tenant: string, nowIso: string): Promise<number>;
   /** Indicator rows whose `validUntil` is before `nowIso` and that are not revoked yet, earliest first. */
   listExpiredIndicators(tenant: string, nowIso: string, limit: number): Promise<SourceFacts[]>;
+  /**
+   * Ids of the vulnerabilities whose stored facts name each package key (the package index that
+   * putFacts keeps), for re-matching changed inventory. May name a vulnerability whose facts no longer
+   * name the key (entries are never removed): the matcher decides.
+   */
+  vulnerabilitiesByPackage(tenant: string, packageKeys: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 /**
@@ -127,6 +140,72 @@ function toItem({ row, hash }: StoredSourceFacts): { item: Item; trimmed?: strin
   // Still too large: store a stub with the hash, so the same oversized record is not retried on every poll.
   const reason = `facts of ${bytes} bytes (${compressed.byteLength} compressed) exceed the ${ITEM_BUDGET_BYTES}-byte item budget; left out`;
   return { item: { ...base, omitted: reason }, trimmed: reason };
+}
+
+/** Package index: one item per (package key, vulnerability) that some source's facts name. */
+const VULNERABILITY_PACKAGE_SK_PREFIX = 'VULN#';
+function vulnerabilityPackagePartition(tenant: string, packageKey: string): string {
+  if (!TenantIdSchema.safeParse(tenant).success) throw new InvalidKeyPart(`tenant "${tenant}" is not a tenant id (lower-case letters, digits and dashes)`);
+  if (packageKey.length === 0) throw new InvalidKeyPart('package key must not be empty');
+  return `T#${tenant}#VPKG#${packageKey}`;
+}
+
+const NvdCriteriaSchema = z.object({
+  configurations: z.array(z.object({ nodes: z.array(z.object({ cpeMatch: z.array(z.object({ criteria: z.string(), vulnerable: z.boolean() })) })) })).default([]),
+});
+const OsvPackagesSchema = z.object({
+  advisories: z.record(z.string(), z.object({ withdrawn: z.string().optional(), affected: z.array(z.object({ package: z.object({ purl: z.string().optional() }).optional() })) })),
+});
+
+/**
+ * The package keys a vulnerability row's facts name, as the matcher derives them
+ * (`vulnerablePackageKeys`): NVD's `vulnerable` criteria with a literal vendor and product give
+ * `cpe:<vendor>:<product>`; the purls of OSV advisories not withdrawn give `purl:...`. Read from the
+ * facts' shape alone, so the store does not carry the matcher (a test checks both agree); facts of
+ * another shape name nothing.
+ */
+export function rowPackageKeys(row: SourceFacts): string[] {
+  if (row.kind !== 'vulnerability' || row.facts === undefined) return [];
+  const keys = new Set<string>();
+  const nvd = row.source === NVD_FACTS_SOURCE ? NvdCriteriaSchema.safeParse(row.facts) : undefined;
+  for (const configuration of nvd?.success ? nvd.data.configurations : []) {
+    for (const node of configuration.nodes) {
+      for (const match of node.cpeMatch) {
+        if (!match.vulnerable) continue;
+        try {
+          const criteria = parseCpe(match.criteria);
+          if (criteria.vendor.kind === 'literal' && criteria.product.kind === 'literal') keys.add(packageKeyOfCpe(criteria));
+        } catch {
+          // The matcher refuses it too (InvalidNvdConfiguration); nothing to index.
+        }
+      }
+    }
+  }
+  const osv = row.source === OSV_FACTS_SOURCE ? OsvPackagesSchema.safeParse(row.facts) : undefined;
+  for (const advisory of osv?.success ? Object.values(osv.data.advisories) : []) {
+    if (advisory.withdrawn) continue;
+    for (const affected of advisory.affected) {
+      const purl = affected.package?.purl;
+      if (!purl) continue;
+      try {
+        keys.add(purlPackageKey(purl));
+      } catch {
+        // An unreadable purl matches nothing.
+      }
+    }
+  }
+  return [...keys].sort();
+}
+
+function packageIndexItems(row: SourceFacts): Item[] {
+  return rowPackageKeys(row).map((packageKey) => ({
+    pk: vulnerabilityPackagePartition(row.tenant, packageKey),
+    sk: `${VULNERABILITY_PACKAGE_SK_PREFIX}${row.id}`,
+    entity: 'vulnerability-package',
+    tenant: row.tenant,
+    packageKey,
+    id: row.id,
+  }));
 }
 
 function indexAttributes(row: SourceFacts): Item {
@@ -234,6 +313,10 @@ export function createIntelRepository(doc: DynamoDBDocumentClient, tableName: st
         if (reason) trimmed.push({ id: stored.row.id, reason });
         return { PutRequest: { Item: item } };
       });
+      // Index entries are idempotent puts, written before the rows: a row is never stored unindexed.
+      const index = new Map<string, Item>();
+      for (const { row } of rows) for (const item of packageIndexItems(row)) index.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
+      await batchWriteItems(doc, tableName, [...index.values()].map((item) => ({ PutRequest: { Item: item } })));
       await batchWriteItems(doc, tableName, requests);
       return { written: rows.map(({ row }) => row.id), trimmed };
     },
@@ -340,6 +423,19 @@ export function createIntelRepository(doc: DynamoDBDocumentClient, tableName: st
         limit,
       );
       return items.map((item) => fromItem(item).row);
+    },
+
+    async vulnerabilitiesByPackage(tenant, packageKeys) {
+      const unique = [...new Set(packageKeys)];
+      const pages = await mapConcurrently(unique, 8, (packageKey) =>
+        queryAll(doc, {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': vulnerabilityPackagePartition(tenant, packageKey), ':prefix': VULNERABILITY_PACKAGE_SK_PREFIX },
+          ProjectionExpression: 'id',
+        }),
+      );
+      return new Map(unique.map((packageKey, index) => [packageKey, (pages[index] ?? []).map((item) => String(item.id)).sort()]));
     },
 
     async countNvdDue(tenant, nowIso) {

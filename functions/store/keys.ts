@@ -177,7 +177,9 @@ export function purlPackageKey(purl: string): string {
   } catch (error) {
     throw new InvalidPackageIdentifier(`not a valid package URL: ${purl}`, { cause: error });
   }
-  return `purl:${parsed.type}/${parsed.namespace ? `${parsed.namespace}/` : ''}${parsed.name}`;
+  // NuGet package ids are case-insensitive (`Newtonsoft.Json` is `newtonsoft.json`), packageurl-js keeps the case.
+  const name = parsed.type === 'nuget' ? parsed.name.toLowerCase() : parsed.name;
+  return `purl:${parsed.type}/${parsed.namespace ? `${parsed.namespace}/` : ''}${name}`;
 }
 
 /** Package key and version of one software entry of an asset. */

@@ -3,6 +3,7 @@ import type { ExposureResponse } from '../model/exposure.ts';
 import type { TargetState } from '../model/target-state.ts';
 import type { Asset } from '../model/asset.ts';
 import type { Exposure, Decision } from '../model/exposure.ts';
+import type { ExposureTransition } from '../match/exposure-lifecycle.ts';
 import type { QuarantineRecord } from '../model/quarantine.ts';
 import type { SourceCursor } from '../model/source-cursor.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
@@ -31,13 +32,28 @@ export interface VulnerabilityRepository {
   put(record: Vulnerability): Promise<boolean>;
 }
 
+/** What AssetRepository.put changed. */
+export interface AssetPutResult {
+  /** No asset item was stored before. */
+  created: boolean;
+  /** Anything was written or deleted (asset item, component or identity rows). */
+  changed: boolean;
+  /**
+   * Package keys whose component rows were added, removed or changed version (a version change is a
+   * removed row and a new one), sorted; every key of the asset when it is created. Empty when unchanged.
+   */
+  packageKeys: string[];
+}
+
 export interface AssetRepository {
-  /** Replaces the asset and its component rows (removed software disappears from the index). */
-  put(tenant: string, asset: Asset): Promise<void>;
+  /** Replaces the asset and its component rows (removed software disappears from the index); says what changed. */
+  put(tenant: string, asset: Asset): Promise<AssetPutResult>;
   get(tenant: string, id: string): Promise<Asset | undefined>;
   getMany(tenant: string, ids: readonly string[]): Promise<Asset[]>;
   /** Components whose package key is one of `packageKeys`, across the tenant's estate. */
   componentsByPackage(tenant: string, packageKeys: readonly string[]): Promise<ComponentRow[]>;
+  /** The components of one package, a page at a time (at most `pageSize` rows each): memory bounded by the page. */
+  componentPages(tenant: string, packageKey: string, pageSize?: number): AsyncIterable<ComponentRow[]>;
   /** Ids of the assets naming each vendor identity (`aws-instance:i-...`), from every inventory record. */
   assetIdsByIdentity(tenant: string, identities: readonly string[]): Promise<Map<string, string[]>>;
 }
@@ -46,11 +62,25 @@ export interface ExposureRepository {
   /** Upserts; returns the exposures whose decision or state changed (or that are new). */
   putMany(exposures: readonly Exposure[]): Promise<Exposure[]>;
   listByVulnerability(tenant: string, vulnerability: string): Promise<Exposure[]>;
+  /** The vulnerability's exposures a page at a time. */
+  pagesByVulnerability(tenant: string, vulnerability: string, pageSize?: number): AsyncIterable<Exposure[]>;
   listByStateAndDecision(tenant: string, state: Exposure['state'], decision: Decision): Promise<Exposure[]>;
   /** Reads exposures by (vulnerability, asset); missing ones are absent. */
   getMany(tenant: string, keys: ReadonlyArray<{ vulnerability: string; asset: string }>): Promise<Exposure[]>;
   /** Records what the response did on existing exposures (a missing exposure is left missing). */
   setResponse(tenant: string, vulnerability: string, assets: readonly string[], response: ExposureResponse): Promise<number>;
+  /**
+   * Moves each stored exposure of `vulnerability` on `assets` along its lifecycle (`transitionExposure`),
+   * written only if nobody changed it since it was read (a concurrent matcher write is re-read, not lost).
+   * Exposures that are missing, or whose state does not allow the transition, are refused with the reason.
+   */
+  transition(tenant: string, vulnerability: string, assets: readonly string[], transition: ExposureTransition): Promise<ExposureTransitionResult>;
+}
+
+/** What `ExposureRepository.transition` did: the exposures as written, and the assets it left alone with why. */
+export interface ExposureTransitionResult {
+  changed: Exposure[];
+  refused: Array<{ asset: string; reason: string }>;
 }
 
 export interface ActionRepository {

@@ -27,4 +27,24 @@ export const EXPLANATIONS: Readonly<Record<string, string>> = {
     'and exclusive comparisons between pre-, post-, dev- or local versions of the same release (`3.0.0a8 in >3.0.0a7`, `1.0+local in >1.0.dev1`), ' +
     'which the library refuses and PEP 440 allows. Advisory ranges reach forestall as OSV events, which use the version order only; ' +
     '`isAffected` never goes through PyPI specifiers; only `satisfiesNativeRange("PyPI", …)` does.',
+  'purl-spec/parse (required)':
+    'The required group contradicts itself on upper-case qualifier keys: `pkg:gem/jruby-launcher@1.1.2?Platform=java` and ' +
+    '`pkg:Rpm/fedora/curl@7.50.3-1.fc25?Arch=i386&Distro=fedora-25` must be refused ("qualifier key not in lowercase"), while ' +
+    '`pkg:Maven/...?type=pom&repositorY_url=...` must parse with the key lower-cased. forestall refuses in the strict reading, as ECMA-427 ' +
+    'writes keys in lower case, and repairs them in the normalising reading (`{ normalise: true }`), which passes every recommended case.',
+  'purl-spec/validate (recommended)':
+    '`pkg:git/github/Package-url/purl-Spec@...` is expected lower-cased, but purl-spec\'s own `git-definition.json` marks the git namespace and ' +
+    'name case-sensitive (one of its own examples is `pkg:git/gitlab.gnome.org/GNOME/adwaita-fonts`), so forestall keeps the case. ' +
+    'The `github` and `bitbucket` types, whose definitions say case-insensitive, are lower-cased and pass.',
+  'vers-spec/comparison: nuget':
+    'Every NuGet list is put in the expected order; the 4 differences are spelling only: the expected lists were written by aboutcode `univers`, ' +
+    'which prints NuGet versions normalised (`1.0.0-BETA` as `1.0.0-beta`), while forestall returns the strings it was given.',
+  'cpe/nvdtools match_str and compare':
+    '`fo?? covers foo`: nvdtools reads an unquoted `?` as exactly one character; NISTIR 7696\'s reference implementation (and go-cpe, whose 18 ' +
+    'cases all pass) lets each `?` of a leading or trailing run match zero or one, so `fo??` covers `foo`. forestall follows the reference. ' +
+    '`* covers ""`: an empty value is not a CPE 2.3 value (NISTIR 7695 writes ANY as `*` and NA as `-`), so `parseCpe` refuses it.',
+  'cpe/nvdtools NVD JSON feed matching':
+    'The 3 differences are the cases the collector flags as nvdtools-specific: an inventory entry with every attribute ANY (`{}`, ' +
+    '`cpe:2.3:*:*:*:*:*:*:*:*:*:*:*`) is reported by nvdtools as matching every rule. forestall does not report a CPE that records no ' +
+    'product and no version: a concrete criteria version or a version range never matches an unrecorded version (see `nvd-configuration.ts`).',
 };

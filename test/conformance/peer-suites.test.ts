@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { peerDataPresent, runNodeSemver, runOsvAffected, runOsvSemantic, runPypaPackaging, runRpmvercmp, type GroupResult } from './peer-suites.ts';
+import { EXPLANATIONS } from './expected-differences.ts';
+import {
+  peerDataPresent,
+  runCpeMatching,
+  runNodeSemver,
+  runOsvAffected,
+  runOsvSemantic,
+  runPurlSpec,
+  runPypaPackaging,
+  runRpmvercmp,
+  runVersSpec,
+  type GroupResult,
+} from './peer-suites.ts';
 
 const present = peerDataPresent();
 
@@ -78,5 +90,79 @@ describe.skipIf(!present)("osv-scalibr's IsAffected checks", () => {
       AffectsWithSemver_Unsorted: '21/21',
       OnlyVersions: '5/5',
     });
+  });
+});
+
+describe.skipIf(!present)('package-url spec tests (purl-spec)', () => {
+  it('parses, builds and canonicalises every case bar the two docs/conformance.md explains', () => {
+    expect(counts(runPurlSpec())).toEqual({
+      'parse (required)': '195/196',
+      'build (required)': '172/172',
+      'validate (required)': '153/153',
+      'parse (recommended)': '10/10',
+      'build (recommended)': '4/4',
+      'validate (recommended)': '50/51',
+    });
+  });
+
+  it('misses only the self-contradicting upper-case key case and the case-sensitive git name', () => {
+    const failures = runPurlSpec().flatMap((result) => result.failures.map((failure) => failure.input));
+
+    expect(failures).toEqual([
+      'pkg:Maven/org.apache.xmlgraphics/batik-anim@1.9.1?type=pom&repositorY_url=repo.spring.io/release',
+      'pkg:git/github/Package-url/purl-Spec@244fd47e07d1004f0aed9c',
+    ]);
+  });
+});
+
+describe.skipIf(!present)('vers-spec tests', () => {
+  it('agrees on containment, canonical form, parsing, and the ordering of every type forestall can order', () => {
+    expect(counts(runVersSpec())).toEqual({
+      containment: '11/11',
+      'validate (canonical form)': '19/19',
+      parse: '12/12',
+      'comparison: apk': '699/699',
+      'comparison: datetime': '4/4',
+      'comparison: lexicographic': '8/8',
+      'comparison: maven': '919/919',
+      'comparison: nuget': '10/14',
+      'equality: apk': '17/17',
+      'equality: datetime': '3/3',
+      'equality: maven': '58/58',
+      'equality: nuget': '19/19',
+    });
+  });
+
+  it('orders the NuGet lists it differs on as expected, differing only in how univers spells them', () => {
+    const nuget = runVersSpec().find((result) => result.group === 'comparison: nuget');
+
+    expect(nuget?.failures.every((failure) => failure.actual.toLowerCase() === failure.expected.toLowerCase())).toBe(true);
+  });
+});
+
+describe.skipIf(!present)('CPE name matching (go-cpe, nvdtools)', () => {
+  it("covers what NISTIR 7696's reference cases say, and matches nvdtools' feed cases bar its all-ANY inventory entries", () => {
+    expect(counts(runCpeMatching())).toEqual({
+      'go-cpe TestMatcher (isSuperset)': '18/18',
+      'nvdtools match_str and compare': '12/14',
+      'nvdtools NVD JSON feed matching': '7/10',
+    });
+  });
+
+  it('differs from nvdtools feed matching only where the inventory entry records nothing', () => {
+    const feed = runCpeMatching().find((result) => result.group === 'nvdtools NVD JSON feed matching');
+
+    expect(feed?.failures.map((failure) => failure.input.endsWith('[cpe:2.3:*:*:*:*:*:*:*:*:*:*:*]'))).toEqual([true, true, true]);
+  });
+});
+
+describe.skipIf(!present)('docs/conformance.md explanations', () => {
+  it('explains every group that does not pass in full', () => {
+    const unexplained = [...runOsvSemantic(), ...runPypaPackaging(), ...runPurlSpec(), ...runVersSpec(), ...runCpeMatching()]
+      .filter((result) => result.failures.length > 0)
+      .map((result) => `${result.suite}/${result.group}`)
+      .filter((key) => EXPLANATIONS[key] === undefined);
+
+    expect(unexplained).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { ACTUATORS } from '../../functions/actuators/registry.ts';
 import { EventPatterns, rulePattern } from '../../functions/routing/rules.ts';
 import { PLAYBOOK_SUBSTITUTION_KEYS, REPORT_STANDING_SERVICE } from '../../lib/cve-exposure-response-playbook.ts';
 import { EXPIRY_SWEEPER_SERVICE } from '../../lib/expiry-sweeper.ts';
+import { INVENTORY_REMATCH_SERVICE } from '../../lib/inventory-rematch.ts';
 import { PROJECT_ROOT } from '../../lib/forestall-function.ts';
 import { ForestallStack } from '../../lib/forestall-stack.ts';
 
@@ -25,6 +26,7 @@ const SERVICES = {
   intelWebhook: 'intel-webhook',
   inventoryImport: 'inventory-import',
   exposureMatch: 'exposure-match',
+  inventoryRematch: INVENTORY_REMATCH_SERVICE,
   plan: 'playbook-plan',
   checkPatch: 'playbook-check-patch',
   reportStanding: REPORT_STANDING_SERVICE,
@@ -185,6 +187,7 @@ describe('Forestall stack', () => {
   it("bundles each handler (every actuator's from its definition) as ESM with a require shim, a source map, and the AWS SDK left external", () => {
     const entries: [string, string][] = [
       [SERVICES.exposureMatch, 'functions/match/exposure-match.handler.ts'],
+      [SERVICES.inventoryRematch, 'functions/match/inventory-changed.handler.ts'],
       [SERVICES.sweeper, 'functions/expiry/expiry-sweeper.handler.ts'],
       ...ACTUATORS.map((definition): [string, string] => [actuatorService(definition), definition.deployment.handler]),
     ];
@@ -296,6 +299,28 @@ describe('Forestall stack', () => {
     expect(target.Input ?? target.InputPath ?? target.InputTransformer).toBeUndefined();
   });
 
+  it("routes only this account's Inventory Changed to re-matching, with retries, a DLQ and its alarm", () => {
+    const rule = ruleWithPattern({ ...rulePattern('inventoryChanged', 'ACCOUNT'), account: [{ Ref: 'AWS::AccountId' }] });
+    // Only forestall's own inventory import announces changes: other accounts' events are not matched.
+    expect(rule.Properties.EventPattern).toEqual({ source: ['forestall'], 'detail-type': ['Inventory Changed'], account: [{ Ref: 'AWS::AccountId' }] });
+    const { account: _account, ...rest } = rule.Properties.EventPattern;
+    expect(rest).toEqual(JSON.parse(JSON.stringify(EventPatterns.inventoryChanged)));
+    expect(rule.Properties.EventBusName.Ref).toBe(busId());
+    const [target] = rule.Properties.Targets;
+    const rematchId = functionId(SERVICES.inventoryRematch);
+    expect(render(target.Arn)).toBe(`\${${rematchId}.Arn}`);
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
+    expect(target.Input ?? target.InputPath ?? target.InputTransformer).toBeUndefined();
+    const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(resources[dlqId]!.Type).toBe('AWS::SQS::Queue');
+    expect(resources[rematchId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toBe(dlqId);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: rematchId } }] });
+  });
+
   it("starts the playbook only for act exposures from the stack's own account, with the whole event as input and a DLQ", () => {
     const rule = ruleWithPattern({ ...rulePattern('exposureAct', 'ACCOUNT'), account: [{ Ref: 'AWS::AccountId' }] });
     expect(rule.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
@@ -401,7 +426,16 @@ describe('Forestall stack', () => {
   });
 
   it('lets ingest, matching and every actuator put events, only on the forestall bus; nothing else may', () => {
-    const publishers: string[] = [SERVICES.kevIngest, SERVICES.nvdIngest, SERVICES.epssIngest, SERVICES.intelWebhook, SERVICES.exposureMatch, ...ACTUATOR_SERVICES];
+    const publishers: string[] = [
+      SERVICES.kevIngest,
+      SERVICES.nvdIngest,
+      SERVICES.epssIngest,
+      SERVICES.intelWebhook,
+      SERVICES.inventoryImport,
+      SERVICES.exposureMatch,
+      SERVICES.inventoryRematch,
+      ...ACTUATOR_SERVICES,
+    ];
     for (const service of ALL_SERVICES) {
       expect(resourcesFor(functionStatements(service), 'events:PutEvents'), service).toEqual(publishers.includes(service) ? [`\${${busId()}.Arn}`] : []);
       if (publishers.includes(service)) expect(render(functionEnv(service).EVENT_BUS_NAME), service).toBe(`\${${busId()}}`);

@@ -74,6 +74,18 @@ describe('forestall demo', () => {
     expect(first).toContain('How to undo');
     expect(first).toContain('stands until');
     expect(JSON.stringify(outcome.slackMessages[2]?.blocks)).toContain('still held for CVE-2023-6549');
+    // The exposures carry the lifecycle: the first CVE's contained then verified once its fix was found and
+    // released; the second CVE's still contained (its patch watch gave up), each with its exposure window.
+    const byCve = (cve: string) => outcome.exposures.filter((e) => e.vulnerability === cve);
+    expect(byCve('CVE-2023-4966').map((e) => e.state)).toEqual(Array(8).fill('verified'));
+    for (const exposure of byCve('CVE-2023-4966')) {
+      expect(exposure.timeline.containedAt! <= exposure.timeline.verifiedAt!, exposure.asset).toBe(true);
+    }
+    expect(byCve('CVE-2023-6549').map((e) => [e.state, e.response?.state])).toEqual(Array(10).fill(['contained', 'containment-standing']));
+    expect(printed).toMatch(/\[CVE-2023-4966\] 8 exposure\(s\) of CVE-2023-4966 contained/);
+    expect(printed).toMatch(/\[CVE-2023-4966\] 8 exposure\(s\) of CVE-2023-4966 verified/);
+    expect(printed).toMatch(/nsgw-edge-01 verified: contained \S+, remediated \S+, verified \S+; window: intel published -> contained after [\d.]+ days -> remediated after/);
+    expect(printed).toMatch(/adc-fixed-01 contained: contained \S+; window: intel published -> contained after [\d.]+ days -> not remediated; detected -> contained \d+ (s|min); containment-standing/);
     expect(outcome.intelToFirstActionMs).toBeGreaterThanOrEqual(0);
     expect(printed).toMatch(/intel-to-first-action: \d+ ms/);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importInventory } from '../../../functions/inventory/import-inventory.ts';
+import { importInventory, inventoryChangedEvents, MAX_INVENTORY_EVENT_BYTES } from '../../../functions/inventory/import-inventory.ts';
+import { DetailType, InventoryChangedSchema, MAX_ASSETS_PER_INVENTORY_EVENT } from '../../../functions/model/events.ts';
 import { startLocalTable, type LocalTable } from '../store/local-table.ts';
 
 let table: LocalTable;
@@ -42,5 +43,71 @@ describe('importInventory', () => {
       message: expect.stringMatching(/^upload\.json: assets: /),
     });
     expect(table.counter.writes).toBe(0);
+  });
+});
+
+describe('importInventory announces what changed', () => {
+  const publishing = () => {
+    const published: Array<{ detailType: string; detail: unknown }> = [];
+    return {
+      published,
+      details: () => published.map((entry) => (expect(entry.detailType).toBe(DetailType.InventoryChanged), InventoryChangedSchema.parse(entry.detail))),
+      deps: { ...deps(), publishEvents: async (entries: Array<{ detailType: string; detail: unknown }>) => void published.push(...entries) },
+    };
+  };
+  const host = (id: string, software: Array<{ cpe: string } | { purl: string }>, extra: Record<string, unknown> = {}) => ({ id, software, ...extra });
+  const ssl = (version: string) => ({ cpe: `cpe:2.3:a:openssl:openssl:${version}:*:*:*:*:*:*:*` });
+
+  it('names every package of a new asset, then only the packages whose version or presence changed', async () => {
+    const p = publishing();
+    const tenant = 'announce';
+    await importInventory(p.deps, { tenant, inventory: { assets: [host('h1', [ssl('3.0.1'), { purl: 'pkg:npm/lodash@4.17.20' }])] } });
+    expect(p.details()).toEqual([{ version: '1', tenant, assets: [{ id: 'h1', packageKeys: ['cpe:openssl:openssl', 'purl:npm/lodash'] }], changedAt: '2025-08-25T02:00:00.000Z' }]);
+
+    p.published.length = 0;
+    // openssl upgraded, lodash unchanged, left-pad added.
+    const summary = await importInventory(p.deps, { tenant, inventory: { assets: [host('h1', [ssl('3.0.8'), { purl: 'pkg:npm/lodash@4.17.20' }, { purl: 'pkg:npm/left-pad@1.3.0' }])] } });
+    expect(summary.changedAssets).toBe(1);
+    expect(p.details().flatMap((detail) => detail.assets)).toEqual([{ id: 'h1', packageKeys: ['cpe:openssl:openssl', 'purl:npm/left-pad'] }]);
+
+    p.published.length = 0;
+    // lodash removed: its key is named so its exposures can be closed.
+    await importInventory(p.deps, { tenant, inventory: { assets: [host('h1', [ssl('3.0.8'), { purl: 'pkg:npm/left-pad@1.3.0' }])] } });
+    expect(p.details().flatMap((detail) => detail.assets)).toEqual([{ id: 'h1', packageKeys: ['purl:npm/lodash'] }]);
+
+    p.published.length = 0;
+    // Owner and criticality changed, software did not: stored, not announced.
+    const quiet = await importInventory(p.deps, { tenant, inventory: { assets: [host('h1', [ssl('3.0.8'), { purl: 'pkg:npm/left-pad@1.3.0' }], { owner: 'ops', criticality: 'high' })] } });
+    expect(quiet.changedAssets).toBe(0);
+    expect(p.published).toEqual([]);
+    expect((await table.repositories.assets.get(tenant, 'h1'))?.owner).toBe('ops');
+  });
+
+  it('says what AssetRepository.put changed', async () => {
+    const tenant = 'put-result';
+    const { assets } = table.repositories;
+    const asset = (software: Array<{ cpe: string }>, owner?: string) => ({ id: 'h1', ips: [], internetFacing: false, criticality: 'low' as const, tags: {}, software, ...(owner ? { owner } : {}) });
+    expect(await assets.put(tenant, asset([ssl('3.0.1')]))).toEqual({ created: true, changed: true, packageKeys: ['cpe:openssl:openssl'] });
+    expect(await assets.put(tenant, asset([ssl('3.0.1')]))).toEqual({ created: false, changed: false, packageKeys: [] });
+    expect(await assets.put(tenant, asset([ssl('3.0.1')], 'ops'))).toEqual({ created: false, changed: true, packageKeys: [] });
+    expect(await assets.put(tenant, asset([ssl('3.0.8')], 'ops'))).toEqual({ created: false, changed: true, packageKeys: ['cpe:openssl:openssl'] });
+    expect(await assets.put(tenant, asset([], 'ops'))).toEqual({ created: false, changed: true, packageKeys: ['cpe:openssl:openssl'] });
+  });
+
+  it('sends at most 100 assets per event, and splits an asset whose keys do not fit one event', async () => {
+    const p = publishing();
+    const many = Array.from({ length: 230 }, (_, i) => host(`bulk-${i}`, [ssl('3.0.1')]));
+    await importInventory(p.deps, { tenant: 'bulk', inventory: { assets: many } });
+    expect(p.details().map((detail) => detail.assets.length)).toEqual([100, 100, 30]);
+    expect(new Set(p.details().flatMap((detail) => detail.assets.map((a) => a.id))).size).toBe(230);
+
+    const keys = Array.from({ length: 8000 }, (_, i) => `purl:npm/some-rather-long-package-name-number-${i}`);
+    const events = inventoryChangedEvents('bulk', [{ id: 'sbom-1', packageKeys: keys }, { id: 'small', packageKeys: ['purl:npm/a'] }], '2025-08-25T02:00:00.000Z');
+    expect(events.length).toBeGreaterThan(1);
+    for (const event of events) {
+      expect(event.assets.length).toBeLessThanOrEqual(MAX_ASSETS_PER_INVENTORY_EVENT);
+      expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(MAX_INVENTORY_EVENT_BYTES);
+    }
+    expect(events.flatMap((event) => event.assets.filter((a) => a.id === 'sbom-1').flatMap((a) => a.packageKeys))).toEqual(keys);
   });
 });

@@ -87,6 +87,17 @@ describe('attribute matching (NISTIR 7696 essentials)', () => {
     expect(cpeValueMatches(value('1\\.0*'), value('1.0.2'))).toBe(true);
   });
 
+  it('lets each ? of a leading or trailing run stand for zero or one character (NISTIR 7696)', () => {
+    // go-cpe TestMatcher: `???` is a superset of `ab`, `?` is disjoint from `ab`.
+    expect(cpeValueMatches(value('???'), value('ab'))).toBe(true);
+    expect(cpeValueMatches(value('?'), value('ab'))).toBe(false);
+    expect(cpeValueMatches(value('sp?'), value('sp'))).toBe(true);
+    expect(cpeValueMatches(value('??icrosoft'), value('microsoft'))).toBe(true);
+    expect(cpeValueMatches(value('?crosoft'), value('microsoft'))).toBe(false);
+    expect(cpeValueMatches(value('microso??'), value('microsoft'))).toBe(true);
+    expect(cpeValueMatches(value('microso??'), value('microsofts'))).toBe(false);
+  });
+
   it('a candidate with wildcards matches only ANY or the same pattern', () => {
     expect(cpeValueMatches(value('sp1'), value('sp?'))).toBe(false);
     expect(cpeValueMatches(value('sp?'), value('sp?'))).toBe(true);

@@ -63,7 +63,7 @@ describe('exposure-match handler on DynamoDB (dynalite) and a loopback EventBrid
   it('matches the estate on Intel Changed, stores the exposures and publishes per decision', async () => {
     const summary = await handler(intelChanged('CVE-2023-4966'));
 
-    expect(summary).toMatchObject({ affectedAssets: 47, candidateAssets: 53, changed: 47 });
+    expect(summary).toMatchObject({ affectedAssets: 47, componentRows: 61, candidateAssets: 47, changed: 47 });
     expect(received.map((e) => [e.source, e.detailType, e.busName])).toEqual([
       ['forestall', 'Exposure Detected', BUS],
       ['forestall', 'Exposure Detected', BUS],

@@ -7,6 +7,7 @@ import { AssetSchema, type Asset } from '../../../functions/model/asset.ts';
 import { ExposureDetectedSchema, MAX_INLINE_ASSETS, type ExposureDetected } from '../../../functions/model/events.ts';
 import type { Exposure } from '../../../functions/model/exposure.ts';
 import type { Vulnerability } from '../../../functions/model/vulnerability.ts';
+import { describeSoftware } from '../../../functions/store/keys.ts';
 import type { AssetRepository, ComponentRow, ExposureRepository, VulnerabilityRepository } from '../../../functions/store/ports.ts';
 import { asset, vulnerabilityFrom } from './nvd-fixtures.ts';
 
@@ -27,7 +28,9 @@ class MemoryStore {
 
   readonly assets: AssetRepository = {
     put: async (tenant, a) => {
+      const created = !this.assetRecords.has(`${tenant}|${a.id}`);
       this.assetRecords.set(`${tenant}|${a.id}`, a);
+      return { created, changed: true, packageKeys: [] };
     },
     get: async (tenant, id) => structuredClone(this.assetRecords.get(`${tenant}|${id}`)),
     getMany: async (tenant, ids) => ids.flatMap((id) => this.assetRecords.get(`${tenant}|${id}`) ?? []).map((a) => structuredClone(a)),
@@ -43,6 +46,20 @@ class MemoryStore {
         }
       }
       return rows;
+    },
+    componentPages: (tenant, packageKey, pageSize = 1000) => {
+      this.packageLookups.push([packageKey]);
+      const rows: ComponentRow[] = [];
+      for (const [key, a] of this.assetRecords) {
+        if (!key.startsWith(`${tenant}|`)) continue;
+        for (const software of a.software) {
+          const described = describeSoftware(software);
+          if (described.packageKey === packageKey) rows.push({ tenant, assetId: a.id, ...described });
+        }
+      }
+      return (async function* pages() {
+        for (let start = 0; start < rows.length; start += pageSize) yield rows.slice(start, start + pageSize);
+      })();
     },
     assetIdsByIdentity: async () => new Map(),
   };
@@ -63,7 +80,14 @@ class MemoryStore {
     listByStateAndDecision: async (tenant, state, decision) =>
       [...this.exposureRecords.values()].filter((e) => e.tenant === tenant && e.state === state && e.decision === decision),
     getMany: async (tenant, keys) => [...this.exposureRecords.values()].filter((e) => e.tenant === tenant && keys.some((k) => k.vulnerability === e.vulnerability && k.asset === e.asset)),
+    pagesByVulnerability: (tenant, vulnerability) => {
+      const all = [...this.exposureRecords.values()].filter((e) => e.tenant === tenant && e.vulnerability === vulnerability).map((e) => structuredClone(e));
+      return (async function* pages() {
+        if (all.length > 0) yield all;
+      })();
+    },
     setResponse: async () => 0,
+    transition: async () => ({ changed: [], refused: [] }),
   };
 
   loadAssets(assets: readonly Asset[], tenant = 'default'): void {
@@ -106,7 +130,10 @@ describe('matchExposures', () => {
       vulnerabilityId: 'CVE-2023-4966',
       packageKeys: ['cpe:citrix:netscaler_application_delivery_controller', 'cpe:citrix:netscaler_gateway'],
       unindexedCriteria: [],
-      candidateAssets: 53,
+      // 61 NetScaler component rows (some assets name both products) on 53 assets; rows on fixed
+      // builds are refused on the row itself, so only the 47 affected assets are read.
+      componentRows: 61,
+      candidateAssets: 47,
       affectedAssets: 47,
       fixed: 0,
       changed: 47,
@@ -114,8 +141,10 @@ describe('matchExposures', () => {
         { decision: 'act', assetCount: 8 },
         { decision: 'attend', assetCount: 39 },
       ],
+      problems: [],
+      problemCount: 0,
     });
-    expect(store.packageLookups).toEqual([['cpe:citrix:netscaler_application_delivery_controller', 'cpe:citrix:netscaler_gateway']]);
+    expect(store.packageLookups).toEqual([['cpe:citrix:netscaler_application_delivery_controller'], ['cpe:citrix:netscaler_gateway']]);
     expect(store.exposureRecords.size).toBe(47);
     expect(published.map((e) => e.detailType)).toEqual(['Exposure Detected', 'Exposure Detected']);
 
@@ -155,7 +184,7 @@ describe('matchExposures', () => {
     expect(published).toEqual([]);
   });
 
-  it('marks exposures fixed once the inventory shows fixed builds, keeping the first detection time', async () => {
+  it('marks exposures remediated once the inventory shows fixed builds, keeping the first detection time', async () => {
     const { store, deps, published, setClock } = setup(estate('estate.json'));
     await matchExposures(deps, INPUT);
     published.length = 0;
@@ -166,14 +195,19 @@ describe('matchExposures', () => {
     expect(summary).toMatchObject({ affectedAssets: 39, fixed: 8, changed: 8, events: [] });
     expect(published).toEqual([]);
     const edge = store.exposureRecords.get('CVE-2023-4966|nsgw-edge-01');
-    expect(edge).toMatchObject({ state: 'fixed', detectedAt: '2023-10-18T02:00:05.000Z', updatedAt: '2023-10-19T09:30:00.000Z' });
-    expect(edge?.reasons.at(-1)).toBe('fixed: on 2023-10-19T09:30:00.000Z the inventory no longer shows an affected version on asset nsgw-edge-01');
+    expect(edge).toMatchObject({
+      state: 'remediated',
+      detectedAt: '2023-10-18T02:00:05.000Z',
+      updatedAt: '2023-10-19T09:30:00.000Z',
+      timeline: { intelPublishedAt: '2023-10-10T14:15:10.977Z', remediatedAt: '2023-10-19T09:30:00.000Z' },
+    });
+    expect(edge?.reasons.at(-1)).toBe('remediated: on 2023-10-19T09:30:00.000Z the inventory no longer shows an affected version on asset nsgw-edge-01');
     expect(store.exposureRecords.get('CVE-2023-4966|nsgw-lab-01')?.state).toBe('open');
 
-    // Fixed stays fixed on the next run: no new reasons, nothing changed.
+    // Remediated stays remediated on the next run: no new reasons, nothing changed.
     const again = await matchExposures(deps, INPUT);
     expect(again).toMatchObject({ fixed: 0, changed: 0 });
-    expect(store.exposureRecords.get('CVE-2023-4966|nsgw-edge-01')?.reasons.filter((r) => r.startsWith('fixed:'))).toHaveLength(1);
+    expect(store.exposureRecords.get('CVE-2023-4966|nsgw-edge-01')?.reasons.filter((r) => r.startsWith('remediated:'))).toHaveLength(1);
   });
 
   it('a removed asset no longer counts as exposed', async () => {
@@ -182,7 +216,7 @@ describe('matchExposures', () => {
     store.assetRecords.delete('default|adc-int-01');
     const summary = await matchExposures(deps, INPUT);
     expect(summary).toMatchObject({ fixed: 1, affectedAssets: 46 });
-    expect(store.exposureRecords.get('CVE-2023-4966|adc-int-01')?.state).toBe('fixed');
+    expect(store.exposureRecords.get('CVE-2023-4966|adc-int-01')?.state).toBe('remediated');
   });
 
   it('publishes only the exposures whose decision changed', async () => {

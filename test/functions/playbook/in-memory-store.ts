@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetSchema, assetIdentities, type Asset } from '../../../functions/model/asset.ts';
 import type { Decision, Exposure } from '../../../functions/model/exposure.ts';
+import { ExposureTransitionRefused, transitionExposure } from '../../../functions/match/exposure-lifecycle.ts';
 import { NvdConfigurationSchema, type Vulnerability } from '../../../functions/model/vulnerability.ts';
 import type { AssetRepository, ComponentRow, ExposureRepository, VulnerabilityRepository } from '../../../functions/store/ports.ts';
 
@@ -18,7 +19,9 @@ export class InMemoryStore {
 
   readonly assets: AssetRepository = {
     put: async (_tenant, asset) => {
+      const created = !this.assetsById.has(asset.id);
       this.assetsById.set(asset.id, structuredClone(asset));
+      return { created, changed: true, packageKeys: [] };
     },
     get: async (_tenant, id) => structuredClone(this.assetsById.get(id)),
     getMany: async (_tenant, ids) => {
@@ -29,6 +32,7 @@ export class InMemoryStore {
       });
     },
     componentsByPackage: async (): Promise<ComponentRow[]> => [],
+    componentPages: () => (async function* none(): AsyncGenerator<ComponentRow[]> {})(),
     assetIdsByIdentity: async (_tenant, identities) =>
       new Map(identities.map((identity) => [identity, [...this.assetsById.values()].filter((asset) => assetIdentities(asset).includes(identity)).map((asset) => asset.id)])),
   };
@@ -40,6 +44,12 @@ export class InMemoryStore {
     },
     listByVulnerability: async (tenant, vulnerability) =>
       this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.vulnerability === vulnerability),
+    pagesByVulnerability: (tenant, vulnerability) => {
+      const all = this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.vulnerability === vulnerability);
+      return (async function* pages() {
+        if (all.length > 0) yield all;
+      })();
+    },
     listByStateAndDecision: async (tenant, state, decision: Decision) =>
       this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.state === state && exposure.decision === decision),
     getMany: async (tenant, keys) =>
@@ -48,6 +58,27 @@ export class InMemoryStore {
       const matching = this.exposureList.filter((exposure) => exposure.tenant === tenant && exposure.vulnerability === vulnerability && assets.includes(exposure.asset));
       for (const exposure of matching) exposure.response = response;
       return matching.length;
+    },
+    transition: async (tenant, vulnerability, assets, transition) => {
+      const changed: Exposure[] = [];
+      const refused: Array<{ asset: string; reason: string }> = [];
+      for (const asset of new Set(assets)) {
+        const index = this.exposureList.findIndex((exposure) => exposure.tenant === tenant && exposure.vulnerability === vulnerability && exposure.asset === asset);
+        const current = this.exposureList[index];
+        if (!current) {
+          refused.push({ asset, reason: `no stored exposure of ${vulnerability} on asset ${asset}` });
+          continue;
+        }
+        try {
+          const next = transitionExposure(current, transition);
+          this.exposureList[index] = structuredClone(next);
+          changed.push(next);
+        } catch (error) {
+          if (!(error instanceof ExposureTransitionRefused)) throw error;
+          refused.push({ asset, reason: error.message });
+        }
+      }
+      return { changed, refused };
     },
   };
 

@@ -229,7 +229,7 @@ describe('planResponse', () => {
 
   it('reads the stored act exposures beyond the inline asset ids, open ones only', async () => {
     const estate = loadEstate();
-    await repositories.exposures.putMany([storedExposure(estate.find((a) => a.id === 'nsgw-edge-07') as Asset, 'act', 'fixed')]);
+    await repositories.exposures.putMany([storedExposure(estate.find((a) => a.id === 'nsgw-edge-07') as Asset, 'act', 'remediated')]);
 
     const result = await plan(['nsgw-edge-01', 'nsgw-edge-02'], undefined, { assetCount: 8 });
 

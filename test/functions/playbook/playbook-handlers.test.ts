@@ -26,6 +26,7 @@ let dynamo: LocalDynamo;
 let repositories: Repositories;
 let planHandler: (event: unknown) => Promise<PlaybookPlan>;
 let checkPatchHandler: (event: unknown) => Promise<PatchCheck>;
+let recordHandler: (event: unknown) => Promise<unknown>;
 const savedEnv = { ...process.env };
 
 function detail(assetIds: string[]): ExposureDetected {
@@ -71,8 +72,10 @@ beforeAll(async () => {
   });
   const plan = await import('../../../functions/playbook/plan.handler.ts');
   const checkPatch = await import('../../../functions/playbook/check-patch.handler.ts');
+  const record = await import('../../../functions/playbook/report-standing.handler.ts');
   planHandler = (event) => plan.handler(event, localLambdaContext('Plan'));
   checkPatchHandler = (event) => checkPatch.handler(event, localLambdaContext('CheckPatch'));
+  recordHandler = (event) => record.handler(event, localLambdaContext('ReportStanding'));
 });
 
 afterAll(async () => {
@@ -120,18 +123,21 @@ describe('playbook handlers on DynamoDB (dynalite)', () => {
       async (input) => {
         const request = input as { operation: string; targets?: unknown[] };
         actuatorCalls.push({ fn, operation: request.operation, targets: request.targets?.length ?? 0 });
-        return { actuator: fn, operation: request.operation, summary: {}, actions: [] };
+        return { actuator: fn, operation: request.operation, summary: { [request.operation === 'apply' ? 'done' : 'released']: request.targets?.length ?? 1 }, actions: [] };
       };
     let checks = 0;
     const notices: string[] = [];
+    const contained: string[] = [];
 
     const result = await runPlaybookLocally({
       definitionPath: join(import.meta.dirname, '../../../statemachines/cve-exposure-response.asl.json'),
       input: { 'detail-type': 'Exposure Detected', source: 'forestall', account: '111122223333', detail: detail(EDGE) },
       taskHandlers: {
         PlanFunctionArn: planHandler,
-        ReportStandingFunctionArn: async () => ({ marked: 0, note: '' }),
+        ReportStandingFunctionArn: recordHandler,
         CheckPatchFunctionArn: async (input) => {
+          // By the first check, the run's exposures are contained.
+          if (checks === 0) contained.push(...(await exposuresOf(EDGE)).filter((e) => e.state === 'contained').map((e) => e.asset));
           const answer = await checkPatchHandler(input);
           // The owners patch and re-import the inventory after the first check.
           if (++checks === 1) await importEstate('estate-patched.json', EDGE);
@@ -173,5 +179,41 @@ describe('playbook handlers on DynamoDB (dynalite)', () => {
       ]),
     );
     expect(actuatorCalls).toHaveLength(5);
+
+    // The exposures of the five assets acted on were contained, then verified with the fix; the rest stay open.
+    const plan = (result.output as { plan: PlaybookPlan }).plan;
+    expect(contained.toSorted()).toEqual(plan.targetAssetIds.toSorted());
+    const after = await exposuresOf(EDGE);
+    for (const exposure of after.filter((e) => plan.targetAssetIds.includes(e.asset))) {
+      expect(exposure.state, exposure.asset).toBe('verified');
+      expect(exposure.timeline.containedAt, exposure.asset).toBeDefined();
+      expect(exposure.timeline.verifiedAt! >= exposure.timeline.containedAt!, exposure.asset).toBe(true);
+      expect(exposure.timeline.remediatedAt, exposure.asset).toBe(exposure.timeline.verifiedAt);
+    }
+    expect(after.filter((e) => !plan.targetAssetIds.includes(e.asset)).map((e) => e.state)).toEqual(['open', 'open', 'open']);
+    expect(result.output).toMatchObject({ containment: { outcome: 'contained', changed: 5 }, verification: { outcome: 'verified', changed: 5 } });
+  });
+
+  it('verifies exposures an inventory change already made remediated, without matching them again', async () => {
+    const assets = ['nsgw-edge-06', 'nsgw-edge-07'];
+    // The matcher saw the fix: the exposures are remediated, while the stored inventory still shows the old builds.
+    await importEstate('estate.json', assets);
+    const remediated = (await exposuresOf(assets)).map((e) => ({ ...e, state: 'remediated' as const, timeline: { ...e.timeline, remediatedAt: '2023-10-19T08:00:00.000Z' }, updatedAt: '2023-10-19T08:00:00.000Z' }));
+    await repositories.exposures.putMany(remediated);
+
+    expect(await checkPatchHandler({ tenant: TENANT, vulnerability: CVE, assetIds: assets, attempt: 1 })).toMatchObject({ patched: true, stillAffected: [], remediatedByInventory: assets });
+    await recordHandler({ outcome: 'verified', tenant: TENANT, execution: EXECUTION, vulnerability: CVE, assetIds: assets });
+    expect((await exposuresOf(assets)).map((e) => [e.state, e.timeline.remediatedAt])).toEqual([
+      ['verified', '2023-10-19T08:00:00.000Z'],
+      ['verified', '2023-10-19T08:00:00.000Z'],
+    ]);
+  });
+
+  it('rejects a malformed record step, naming the field', async () => {
+    await expect(recordHandler({ outcome: 'contained', tenant: TENANT, execution: EXECUTION, vulnerability: CVE, assetIds: [] })).rejects.toThrow(/RecordOutcome input is invalid: mode/);
   });
 });
+
+async function exposuresOf(assets: readonly string[]) {
+  return (await repositories.exposures.getMany(TENANT, assets.map((asset) => ({ vulnerability: CVE, asset })))).toSorted((a, b) => a.asset.localeCompare(b.asset));
+}

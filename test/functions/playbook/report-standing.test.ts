@@ -17,6 +17,8 @@ const exposure = (asset: string): Exposure => ({
   decision: 'act',
   ssvc: { exploitation: 'active', automatable: 'yes', technicalImpact: 'total', missionWellbeing: 'high' },
   reasons: ['exploitation: active (CISA KEV)'],
+  evidence: [],
+  timeline: {},
   state: 'open',
   detectedAt: at,
   updatedAt: at,

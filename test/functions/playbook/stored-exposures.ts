@@ -17,6 +17,8 @@ export function storedExposure(asset: Pick<Asset, 'id' | 'internetFacing' | 'cri
     decision,
     ssvc: { exploitation: 'active', automatable: 'yes', technicalImpact: 'total', missionWellbeing: 'high' },
     reasons: ['exploitation: active (CISA KEV)', `internet-facing ${asset.id}`],
+    evidence: [],
+    timeline: {},
     state,
     detectedAt: at,
     updatedAt: at,

@@ -124,7 +124,9 @@ describe('exposures', () => {
     decision,
     ssvc: { exploitation: 'active', automatable: 'yes', technicalImpact: 'total', missionWellbeing: 'high' },
     reasons: ['in KEV'],
+    evidence: [],
     state,
+    timeline: {},
     detectedAt,
     updatedAt: detectedAt,
   });
@@ -139,20 +141,88 @@ describe('exposures', () => {
     expect(again).toEqual([]);
     expect(table.counter.writes).toBe(0);
 
-    const changed = await repo.putMany([exposure('nsgw-01', 'act', '2025-08-25T04:00:00.000Z', 'fixed'), exposure('nsgw-02', 'attend', '2025-08-25T04:00:00.000Z')]);
+    const changed = await repo.putMany([exposure('nsgw-01', 'act', '2025-08-25T04:00:00.000Z', 'remediated'), exposure('nsgw-02', 'attend', '2025-08-25T04:00:00.000Z')]);
     expect(changed).toHaveLength(1);
-    expect(changed[0]).toMatchObject({ asset: 'nsgw-01', state: 'fixed', detectedAt: '2025-08-25T02:00:00.000Z' });
+    expect(changed[0]).toMatchObject({ asset: 'nsgw-01', state: 'remediated', detectedAt: '2025-08-25T02:00:00.000Z' });
 
     expect((await repo.listByVulnerability('exp', 'CVE-2023-4966')).map((e) => [e.asset, e.state])).toEqual([
-      ['nsgw-01', 'fixed'],
+      ['nsgw-01', 'remediated'],
       ['nsgw-02', 'open'],
     ]);
     expect(await repo.listByStateAndDecision('exp', 'open', 'act')).toEqual([]);
-    expect((await repo.listByStateAndDecision('exp', 'fixed', 'act')).map((e) => e.asset)).toEqual(['nsgw-01']);
+    expect((await repo.listByStateAndDecision('exp', 'remediated', 'act')).map((e) => e.asset)).toEqual(['nsgw-01']);
     expect((await repo.listByStateAndDecision('exp', 'open', 'attend')).map((e) => e.asset)).toEqual(['nsgw-02']);
     // The vulnerability record shares the partition but is not an exposure.
     await table.repositories.vulnerabilities.put(vulnerability('exp', 'CVE-2023-4966', '2023-10-18'));
     expect(await repo.listByVulnerability('exp', 'CVE-2023-4966')).toHaveLength(2);
+  });
+
+  it('transitions stored exposures with the time stamped, moves them in the state index, and refuses what the lifecycle does not allow', async () => {
+    const repo = table.repositories.exposures;
+    const at = '2025-08-25T02:00:00.000Z';
+    await repo.putMany([exposure('tr-01', 'act', at), exposure('tr-02', 'act', at), exposure('tr-03', 'act', at, 'remediated')]);
+
+    const contained = await repo.transition('tr', 'CVE-2023-4966', [], { to: 'contained', at, by: 'nobody' });
+    expect(contained).toEqual({ changed: [], refused: [] });
+
+    const result = await repo.transition('exp', 'CVE-2023-4966', ['tr-01', 'tr-02', 'tr-03', 'tr-04', 'tr-01'], { to: 'contained', at: '2025-08-25T02:05:00.000Z', by: 'playbook run-1' });
+
+    expect(result.changed.map((e) => [e.asset, e.state, e.timeline.containedAt])).toEqual([
+      ['tr-01', 'contained', '2025-08-25T02:05:00.000Z'],
+      ['tr-02', 'contained', '2025-08-25T02:05:00.000Z'],
+    ]);
+    expect(result.refused).toEqual([
+      { asset: 'tr-03', reason: expect.stringContaining('is remediated: it cannot become contained') },
+      { asset: 'tr-04', reason: 'no stored exposure of CVE-2023-4966 on asset tr-04' },
+    ]);
+    const stored = await repo.getMany('exp', [{ vulnerability: 'CVE-2023-4966', asset: 'tr-01' }]);
+    expect(stored[0]).toMatchObject({ state: 'contained', updatedAt: '2025-08-25T02:05:00.000Z', timeline: { containedAt: '2025-08-25T02:05:00.000Z' } });
+    expect((await repo.listByStateAndDecision('exp', 'contained', 'act')).map((e) => e.asset)).toEqual(['tr-01', 'tr-02']);
+
+    const verified = await repo.transition('exp', 'CVE-2023-4966', ['tr-01', 'tr-03'], { to: 'verified', at: '2025-08-25T09:00:00.000Z', by: 'patch check' });
+    expect(verified.changed.map((e) => [e.asset, e.timeline.remediatedAt, e.timeline.verifiedAt])).toEqual([
+      ['tr-01', '2025-08-25T09:00:00.000Z', '2025-08-25T09:00:00.000Z'],
+      ['tr-03', '2025-08-25T09:00:00.000Z', '2025-08-25T09:00:00.000Z'],
+    ]);
+    expect(verified.refused).toEqual([]);
+  });
+
+  it('re-reads when a matcher wrote the exposure in between: its write is kept and the transition decided on it', async () => {
+    const repo = table.repositories.exposures;
+    const at = '2025-08-26T02:00:00.000Z';
+    await repo.putMany([exposure('race-01', 'act', at), exposure('race-02', 'act', at)]);
+    // Before each transition write, the matcher rewrites the exposure: race-01 with a new version (still
+    // open), race-02 as remediated (the inventory shows the fix).
+    const matcherWrites = new Map<string, Exposure>([
+      ['race-01', { ...exposure('race-01', 'act', at), version: '13.1-49.13', updatedAt: '2025-08-26T02:01:00.000Z' }],
+      ['race-02', { ...exposure('race-02', 'act', at, 'remediated'), timeline: { remediatedAt: '2025-08-26T02:01:00.000Z' }, updatedAt: '2025-08-26T02:01:00.000Z' }],
+    ]);
+    const puts: string[] = [];
+    table.doc.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { ConditionExpression?: string; Item?: { asset?: string } };
+        const asset = input.Item?.asset;
+        if (input.ConditionExpression?.includes('#state = :state') && asset) {
+          puts.push(asset);
+          const write = matcherWrites.get(asset);
+          matcherWrites.delete(asset);
+          if (write) await repo.putMany([write]);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'matcherRace' },
+    );
+    try {
+      const result = await repo.transition('exp', 'CVE-2023-4966', ['race-01', 'race-02'], { to: 'contained', at: '2025-08-26T02:02:00.000Z', by: 'playbook run-2' });
+
+      expect(puts).toEqual(['race-01', 'race-01', 'race-02']);
+      expect(result.changed.map((e) => [e.asset, e.state, e.version])).toEqual([['race-01', 'contained', '13.1-49.13']]);
+      expect(result.refused).toEqual([{ asset: 'race-02', reason: expect.stringContaining('is remediated') }]);
+      const stored = await repo.getMany('exp', [{ vulnerability: 'CVE-2023-4966', asset: 'race-02' }]);
+      expect(stored[0]).toMatchObject({ state: 'remediated', timeline: { remediatedAt: '2025-08-26T02:01:00.000Z' } });
+    } finally {
+      table.doc.middlewareStack.remove('matcherRace');
+    }
   });
 });
 
