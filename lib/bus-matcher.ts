@@ -47,6 +47,16 @@ export interface BusMatcherSpec {
   readonly ruleId: string;
   readonly pattern: EventPatternName;
   readonly ruleDescription: string;
+  /**
+   * What the function may do with the table: a matcher that only reads asks for `read`.
+   * @default 'read-write'
+   */
+  readonly tableAccess?: 'read' | 'read-write';
+  /**
+   * Further environment variables (plain configuration, such as the tenant policies).
+   * @default - only TABLE_NAME and EVENT_BUS_NAME
+   */
+  readonly environment?: Record<string, string>;
 }
 
 /**
@@ -77,8 +87,10 @@ export class BusMatcher extends Construct {
       timeout: Duration.minutes(5),
       logEncryptionKey: props.logEncryptionKey,
       deadLetterQueue: true,
+      ...(spec.environment ? { environment: spec.environment } : {}),
     });
-    props.table.grantReadWrite(this.handler);
+    if (spec.tableAccess === 'read') props.table.grantRead(this.handler);
+    else props.table.grantReadWrite(this.handler);
     props.bus.grantPutEvents(this.handler);
 
     this.rule = props.bus.addRule(spec.ruleId, spec.pattern, {

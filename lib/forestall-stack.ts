@@ -11,6 +11,7 @@ import { ForestallBus } from './forestall-bus.ts';
 import type { ForestallConfig } from './forestall-config.ts';
 import { ForestallLogsKey } from './forestall-logs-key.ts';
 import { ForestallTable } from './forestall-table.ts';
+import { IndicatorMatch } from './indicator-match.ts';
 import { InventoryImport } from './inventory-import.ts';
 import { InventoryRematch } from './inventory-rematch.ts';
 import { IntelArchive } from './intel-archive.ts';
@@ -41,6 +42,8 @@ export class ForestallStack extends Stack {
   readonly inventoryImport: InventoryImport;
   readonly exposureMatch: ExposureMatch;
   readonly inventoryRematch: InventoryRematch;
+  /** Indicator relevance: `Indicators Changed` -> `Indicator Relevant`. */
+  readonly indicatorMatch: IndicatorMatch;
   readonly actuators: Actuators;
   readonly slackNotifier: SlackNotifier;
   readonly playbook: CveExposureResponsePlaybook;
@@ -103,6 +106,12 @@ export class ForestallStack extends Stack {
     this.inventoryRematch = new InventoryRematch(this, 'InventoryRematch', {
       table: this.table,
       bus: this.bus,
+      logEncryptionKey,
+    });
+    this.indicatorMatch = new IndicatorMatch(this, 'IndicatorMatch', {
+      table: this.table,
+      bus: this.bus,
+      policies: this.policies,
       logEncryptionKey,
     });
     this.actuators = new Actuators(this, 'Actuators', {

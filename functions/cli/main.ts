@@ -12,6 +12,7 @@ import { scan, type ScanResult } from './scan.ts';
 import { scanEstate, sortScanResult } from '../scan/scan-estate.ts';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.ts';
 import { WEBHOOK_SERVE_USAGE, webhookCommand } from './webhook-command.ts';
+import { INDICATORS_USAGE, indicatorsCommand } from './indicators-command.ts';
 
 export { DEFAULT_STORE_DIR };
 
@@ -32,6 +33,7 @@ Usage:
       Vulnerabilities that cannot be matched are listed with what they need; --online fetches the NVD
       records the intel lacks (NVD_API_KEY raises NVD's rate).
 ${EXPLAIN_USAGE}
+${INDICATORS_USAGE}
   forestall import --inventory FILE... [--tenant T] [--store DIR]
       Imports asset inventories into the local database (default ${DEFAULT_STORE_DIR}), where
       "scan --store" finds them. Invalid assets are quarantined with the reason; valid ones stored.
@@ -69,6 +71,8 @@ export async function main(
         return await scanCommand(rest, io);
       case 'explain':
         return await explainCommand(rest, io);
+      case 'indicators':
+        return await indicatorsCommand(rest, io);
       case 'import':
         return await importCommand(rest, out, err);
       case 'ingest':

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './env.ts';
+import { EMPTY_TENANT_PROFILE, type TenantProfile } from '../match/indicators/tenant-profile.ts';
 import { GuardrailPolicySchema, TenantPoliciesSchema, type GuardrailPolicy } from '../model/tenant.ts';
 
 function parseJson(text: string | undefined, source: string): unknown {
@@ -46,4 +47,13 @@ export function readTenantPolicies(guardrailsText: string | undefined, tenantPol
 /** The policies from this process's environment. */
 export function tenantPoliciesFromEnv(env: NodeJS.ProcessEnv = process.env): (tenant: string) => GuardrailPolicy {
   return readTenantPolicies(env.GUARDRAILS, env.TENANT_POLICIES);
+}
+
+/**
+ * Each tenant's profile (sectors, regions, own domains and networks) from its policy: `profile` in
+ * GUARDRAILS for every tenant, or in a tenant's TENANT_POLICIES entry for that tenant (the whole profile
+ * replaces the default one). A tenant that declares none gets the empty profile.
+ */
+export function tenantProfiles(policyFor: (tenant: string) => GuardrailPolicy): (tenant: string) => TenantProfile {
+  return (tenant) => policyFor(tenant).profile ?? EMPTY_TENANT_PROFILE;
 }

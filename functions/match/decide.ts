@@ -155,6 +155,11 @@ export function vulnerabilityFactors(vulnerability: Vulnerability): Vulnerabilit
     const value = adp.ssvc.exploitation === 'poc' ? 'public poc' : adp.ssvc.exploitation;
     exploitationCandidates.push({ value, source: CVE5_ADP_SOURCE, detail: `CISA ADP assessed exploitation ${adp.ssvc.exploitation} on ${adp.ssvc.timestamp} (SSVC ${adp.ssvc.version})` });
   }
+  const exploits = vulnerability.nvd?.exploitReferences ?? [];
+  if (exploits.length > 0) {
+    const more = exploits.length > 1 ? ` and ${exploits.length - 1} more` : '';
+    exploitationCandidates.push({ value: 'public poc', source: 'nvd', detail: `NVD tags a reference as a public exploit: ${exploits[0]}${more}` });
+  }
   const maturity = cvss4Exploitation([...(vulnerability.nvd?.cvss ?? []), ...(adp?.cvss ?? [])]);
   if (maturity) {
     exploitationCandidates.push({
@@ -181,8 +186,8 @@ export function vulnerabilityFactors(vulnerability: Vulnerability): Vulnerabilit
     reasons.push(`exploitation: ${exploitation} - ${deciding.map((candidate) => candidate.detail).join('; ')}`);
   } else {
     const consulted = exploitationCandidates.map((candidate) => candidate.detail);
-    reasons.push(`exploitation: none - not in CISA KEV${consulted.length > 0 ? `; ${consulted.join('; ')}` : '; no ADP assessment, CVSS v4 exploit maturity or EPSS score recorded'}`);
-    if (exploitationCandidates.length === 0) evidence.push({ about: 'exploitation', value: 'none', source: 'forestall', detail: 'no source reports exploitation: not in CISA KEV, no ADP assessment, CVSS v4 exploit maturity or EPSS score' });
+    reasons.push(`exploitation: none - not in CISA KEV${consulted.length > 0 ? `; ${consulted.join('; ')}` : '; no ADP assessment, exploit reference, CVSS v4 exploit maturity or EPSS score recorded'}`);
+    if (exploitationCandidates.length === 0) evidence.push({ about: 'exploitation', value: 'none', source: 'forestall', detail: 'no source reports exploitation: not in CISA KEV, no ADP assessment, exploit reference, CVSS v4 exploit maturity or EPSS score' });
   }
 
   let automatable: SsvcInputs['automatable'] = 'no';
@@ -238,9 +243,9 @@ function chooseCnaCvss(metrics: readonly Cvss[]): ChosenCvss | undefined {
 
 /**
  * Decides one exposure with the CISA SSVC coordinator table:
- * - exploitation: the strongest of CISA KEV (`active`), CISA ADP's assessed exploitation, CVSS v4
- *   exploit maturity (`E:A` active, `E:P` public poc) and EPSS (percentile >= EPSS_POC_PERCENTILE:
- *   public poc), else `none`;
+ * - exploitation: the strongest of CISA KEV (`active`), CISA ADP's assessed exploitation, NVD
+ *   references tagged `Exploit` (public poc), CVSS v4 exploit maturity (`E:A` active, `E:P` public poc)
+ *   and EPSS (percentile >= EPSS_POC_PERCENTILE: public poc), else `none`;
  * - automatable and technical impact: CISA ADP's assessment when there is one, else read from the
  *   CVSS vector as below;
  * - automatable: `yes` when the chosen CVSS vector ({@link chooseCvss}) is network-reachable, low

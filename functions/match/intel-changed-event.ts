@@ -1,24 +1,12 @@
-import { eventEnvelopeSchema, IntelChangedSchema, type IntelChanged } from '../model/events.ts';
-
-const IntelChangedEventSchema = eventEnvelopeSchema(IntelChangedSchema);
+import { busEventParser, DetailType, IntelChangedSchema, InvalidBusEvent, type IntelChanged } from '../model/events.ts';
 
 /** An event delivered to exposure matching that is not an `Intel Changed` event; names the fields. */
-export class InvalidIntelChangedEvent extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidIntelChangedEvent';
-  }
+export class InvalidIntelChangedEvent extends InvalidBusEvent {
+  override name = 'InvalidIntelChangedEvent';
 }
 
 /**
  * Checks the EventBridge envelope and its `Intel Changed` detail and returns the detail.
  * @throws InvalidIntelChangedEvent listing every field that is missing or malformed.
  */
-export function parseIntelChangedEvent(event: unknown): IntelChanged {
-  const parsed = IntelChangedEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
-    throw new InvalidIntelChangedEvent(`not an Intel Changed event: ${problems.join('; ')}`, { cause: parsed.error });
-  }
-  return parsed.data.detail;
-}
+export const parseIntelChangedEvent: (event: unknown) => IntelChanged = busEventParser(DetailType.IntelChanged, IntelChangedSchema, InvalidIntelChangedEvent);

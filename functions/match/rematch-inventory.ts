@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventEnvelopeSchema, InventoryChangedSchema, type InventoryChanged } from '../model/events.ts';
+import { busEventParser, DetailType, InvalidBusEvent, InventoryChangedSchema, type InventoryChanged } from '../model/events.ts';
 import type { Asset } from '../model/asset.ts';
 import type { Decision, Exposure } from '../model/exposure.ts';
 import { EntityIdSchema } from '../model/ids.ts';
@@ -152,25 +152,17 @@ export async function rematchInventory(deps: RematchInventoryDeps, input: Rematc
   return summary;
 }
 
-const InventoryChangedEventSchema = eventEnvelopeSchema(InventoryChangedSchema);
-
 /** An event delivered to inventory re-matching that is not an `Inventory Changed` event; names the fields. */
-export class InvalidInventoryChangedEvent extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidInventoryChangedEvent';
-  }
+export class InvalidInventoryChangedEvent extends InvalidBusEvent {
+  override name = 'InvalidInventoryChangedEvent';
 }
 
 /**
  * Checks the EventBridge envelope and its `Inventory Changed` detail and returns the detail.
  * @throws InvalidInventoryChangedEvent listing every field that is missing or malformed.
  */
-export function parseInventoryChangedEvent(event: unknown): InventoryChanged {
-  const parsed = InventoryChangedEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
-    throw new InvalidInventoryChangedEvent(`not an Inventory Changed event: ${problems.join('; ')}`, { cause: parsed.error });
-  }
-  return parsed.data.detail;
-}
+export const parseInventoryChangedEvent: (event: unknown) => InventoryChanged = busEventParser(
+  DetailType.InventoryChanged,
+  InventoryChangedSchema,
+  InvalidInventoryChangedEvent,
+);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecisionSchema } from './exposure.ts';
 import { EntityIdSchema } from './ids.ts';
+import { IndicatorTypeSchema } from './indicator.ts';
 import { ChangeSchema } from './intel-record.ts';
 import { TenantIdSchema } from './tenant.ts';
 
@@ -13,6 +14,7 @@ export const DetailType = {
   IndicatorsChanged: 'Indicators Changed',
   IntelQuarantined: 'Intel Quarantined',
   ExposureDetected: 'Exposure Detected',
+  IndicatorRelevant: 'Indicator Relevant',
   InventoryChanged: 'Inventory Changed',
   ActionTaken: 'Action Taken',
   ActionReverted: 'Action Reverted',
@@ -78,6 +80,52 @@ export const ExposureDetectedSchema = z.object({
 });
 export type ExposureDetected = z.infer<typeof ExposureDetectedSchema>;
 
+/** Why an indicator concerns the tenant, strongest first: an address or domain of ours beats a sector or a region. */
+export const RelevanceKindSchema = z.enum(['targets-our-address', 'targets-our-domain', 'targets-our-sector', 'targets-our-region']);
+export type RelevanceKind = z.infer<typeof RelevanceKindSchema>;
+
+/** At most this many reasons travel in one `Indicator Relevant` event; the rest are summed up in the last one. */
+export const MAX_INDICATOR_EVENT_REASONS = 50;
+const MAX_INDICATOR_SUMMARY_NAMES = 20;
+
+/** What an `Indicator Relevant` event says about the indicator, from the sources that stand by it. */
+export const IndicatorSummarySchema = z.object({
+  id: z.string().min(1),
+  type: IndicatorTypeSchema,
+  value: z.string().min(1).max(4096),
+  /** Sources that stand by it (not revoked). */
+  sources: z.array(z.string()).max(MAX_INDICATOR_SUMMARY_NAMES),
+  campaigns: z.array(z.string()).max(MAX_INDICATOR_SUMMARY_NAMES),
+  malwareFamily: z.string().optional(),
+  /** The latest end of validity any source gives; block lists should lift the block then. */
+  validUntil: z.string().optional(),
+  /** The strictest TLP marking among the sources, so notifications share no more than allowed. */
+  tlp: z.string().optional(),
+});
+export type IndicatorSummary = z.infer<typeof IndicatorSummarySchema>;
+
+/**
+ * `Indicator Relevant`: an indicator that concerns this tenant (it names one of its addresses or domains,
+ * or its campaign targets the tenant's sectors or regions) and is fresh and confident enough to act on.
+ * Published by indicator matching (functions/match/indicators/match-indicators.ts) on `Indicators Changed`.
+ */
+export const IndicatorRelevantSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: TenantIdSchema,
+  indicator: IndicatorSummarySchema,
+  kind: RelevanceKindSchema,
+  /** The best source's confidence / 100, before decay. */
+  score: z.number().min(0).max(1),
+  /** That score decayed by age (functions/match/indicators/indicator-decay.ts). */
+  decayedScore: z.number().min(0).max(1),
+  /** Matching assets, capped; `assetCount` is the full number. */
+  assetIds: z.array(EntityIdSchema).max(MAX_INLINE_ASSETS),
+  assetCount: z.number().int().min(0),
+  reasons: z.array(z.string()).min(1).max(MAX_INDICATOR_EVENT_REASONS),
+  detectedAt: z.string(),
+});
+export type IndicatorRelevant = z.infer<typeof IndicatorRelevantSchema>;
+
 /** At most this many assets travel in one `Inventory Changed` event; a large import sends several. */
 export const MAX_ASSETS_PER_INVENTORY_EVENT = 100;
 
@@ -124,4 +172,28 @@ export function eventEnvelopeSchema<T extends z.ZodType>(detail: T) {
     resources: z.array(z.string()),
     detail,
   });
+}
+
+/** An event delivered to a target that is not the event it expects; the message names every bad field. */
+export class InvalidBusEvent extends Error {}
+
+/**
+ * A parser for one event type's envelope and detail: returns the detail, or throws `invalid` (a subclass
+ * of InvalidBusEvent, so each target's logs and DLQ name what it expected) listing every field that is
+ * missing or malformed.
+ */
+export function busEventParser<T extends z.ZodType>(
+  detailType: string,
+  detail: T,
+  invalid: new (message: string, options?: { cause?: unknown }) => InvalidBusEvent,
+): (event: unknown) => z.infer<T> {
+  const schema = eventEnvelopeSchema(detail);
+  return (event) => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
+      throw new invalid(`not an ${detailType} event: ${problems.join('; ')}`, { cause: parsed.error });
+    }
+    return (parsed.data as { detail: z.infer<T> }).detail;
+  };
 }

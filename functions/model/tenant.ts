@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TenantProfileSchema } from '../match/indicators/tenant-profile.ts';
 
 /** Tenant ids appear in every key; a single-tenant install uses `default`. */
 export const TenantIdSchema = z
@@ -64,6 +65,11 @@ export const GuardrailPolicySchema = z
     signOutAllAppUsers: z.boolean().default(false),
     /** Per-actuator expiry and failure policy, by actuator name. */
     actuators: z.record(z.string(), ActuatorPolicySchema).default({}),
+    /**
+     * What the tenant declares about itself for indicator relevance: sectors, regions, own domains and
+     * network ranges (TenantProfileSchema). Absent: only the asset inventory makes an indicator relevant.
+     */
+    profile: TenantProfileSchema.optional(),
   })
   .strict()
   .transform(({ dryRun, ...policy }) => (dryRun ? { ...policy, mode: 'shadow' as const } : policy));

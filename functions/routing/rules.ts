@@ -16,6 +16,11 @@ export const EventPatterns = {
     source: [EVENT_SOURCE],
     'detail-type': [DetailType.InventoryChanged],
   },
+  /** Indicators a source added, updated or revoked: judge their relevance to the tenant. */
+  indicatorsChanged: {
+    source: [EVENT_SOURCE],
+    'detail-type': [DetailType.IndicatorsChanged],
+  },
   /** Exposures whose SSVC decision is `act`: start the cve-exposure-response playbook. */
   exposureAct: {
     source: [EVENT_SOURCE],
@@ -34,11 +39,12 @@ export type EventPatternName = keyof typeof EventPatterns;
 export const ACTION_TRIGGERS: ReadonlySet<EventPatternName> = new Set<EventPatternName>(['exposureAct']);
 
 /**
- * Rules limited to the stack's own account: the action triggers, and `inventoryChanged`, which only
+ * Rules limited to the stack's own account: the action triggers, `inventoryChanged`, which only
  * forestall's own inventory import announces (another account imports through the import function,
- * never by sending the event).
+ * never by sending the event), and `indicatorsChanged`, which only forestall's own ingest announces
+ * after storing the indicators (another account pushes intel through the webhook or its own feed).
  */
-export const OWN_ACCOUNT_PATTERNS: ReadonlySet<EventPatternName> = new Set<EventPatternName>([...ACTION_TRIGGERS, 'inventoryChanged']);
+export const OWN_ACCOUNT_PATTERNS: ReadonlySet<EventPatternName> = new Set<EventPatternName>([...ACTION_TRIGGERS, 'inventoryChanged', 'indicatorsChanged']);
 
 /** The pattern a rule carries on a bus in `ownAccount`: action triggers and own-only events are limited to that account. */
 export function rulePattern(name: EventPatternName, ownAccount: string): Record<string, unknown> {

@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { OSV_SOURCE } from '../ingest/sources/osv/osv-parser.ts';
 import { detectSource, INTEL_SOURCES } from '../ingest/sources/registry.ts';
 import { vulnerablePackageKeys } from '../match/match-vulnerability.ts';
+import type { IndicatorFacts } from '../model/indicator.ts';
 import type { SourceFacts } from '../model/intel-record.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
-import { assembleVulnerability } from '../store/intel-repository.ts';
+import { assembleVulnerability, type Indicator } from '../store/intel-repository.ts';
 import { fastKeyOfPackageKey } from './fast-package-key.ts';
 
 /**
@@ -23,6 +24,12 @@ export interface IntelInMemory {
   readonly vulnerabilities: ReadonlyMap<string, Vulnerability>;
   /** Fast key (fast-package-key.ts) -> the vulnerabilities of every package with that fast key. */
   readonly byFastKey: ReadonlyMap<string, readonly IndexedVulnerability[]>;
+  /**
+   * Every indicator the files name, by id, assembled from its sources' drafts as the store assembles its
+   * rows (`IntelRepository.getIndicator`): one source's later draft replaces its earlier one, and a
+   * source that revoked it is left out of `sources`.
+   */
+  readonly indicators: ReadonlyMap<string, Indicator>;
   readonly quarantined: Array<{ source: string; record: string; reason: string }>;
   readonly problems: string[];
 }
@@ -37,6 +44,7 @@ function mergeFacts(source: string, earlier: Record<string, unknown> | undefined
 /** Reads intel files of any registered format (told apart by content) into memory. */
 export async function loadIntel(tenant: string, files: readonly string[], now: Date): Promise<IntelInMemory> {
   const rows = new Map<string, Map<string, SourceFacts>>();
+  const indicatorDrafts = new Map<string, Map<string, { facts: IndicatorFacts; revoked?: { reason: string; at?: string | undefined } }>>();
   const quarantined: IntelInMemory['quarantined'] = [];
   const problems: string[] = [];
   const observedAt = now.toISOString();
@@ -66,6 +74,12 @@ export async function loadIntel(tenant: string, files: readonly string[], now: D
       problems.push(reason.startsWith(`${file}:`) ? reason : `${file}: ${reason}`);
     }
     for (const draft of parsed.drafts) {
+      if (draft.kind === 'indicator') {
+        let bySource = indicatorDrafts.get(draft.id);
+        if (!bySource) indicatorDrafts.set(draft.id, (bySource = new Map()));
+        bySource.set(source.name, { facts: draft.facts, ...(draft.revoked ? { revoked: draft.revoked } : {}) });
+        continue;
+      }
       if (draft.kind !== 'vulnerability') continue;
       let bySource = rows.get(draft.id);
       if (!bySource) rows.set(draft.id, (bySource = new Map()));
@@ -97,5 +111,21 @@ export async function loadIntel(tenant: string, files: readonly string[], now: D
       else byFastKey.set(fast, [{ vulnerability, packageKey }]);
     }
   }
-  return { vulnerabilities, byFastKey, quarantined, problems };
+  const indicators = new Map<string, Indicator>();
+  for (const [id, bySource] of indicatorDrafts) {
+    const entries = [...bySource].sort(([a], [b]) => a.localeCompare(b));
+    const first = entries[0]?.[1].facts;
+    if (!first) continue;
+    indicators.set(id, {
+      tenant,
+      id,
+      type: first.type,
+      value: first.value,
+      facts: Object.fromEntries(entries.map(([name, entry]) => [name, entry.facts])),
+      revoked: Object.fromEntries(entries.flatMap(([name, entry]) => (entry.revoked ? [[name, entry.revoked]] : []))),
+      sources: entries.filter(([, entry]) => !entry.revoked).map(([name]) => name),
+      updatedAt: observedAt,
+    });
+  }
+  return { vulnerabilities, byFastKey, indicators, quarantined, problems };
 }

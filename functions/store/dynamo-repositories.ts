@@ -19,6 +19,7 @@ import {
   actionExpiryPartition,
   actionKey,
   assetKey,
+  assetListPartition,
   componentSortKey,
   describeSoftware,
   executionPartition,
@@ -38,6 +39,7 @@ import {
 import { TargetBusy } from './ports.ts';
 import type {
   ActionRepository,
+  AssetAddressReader,
   AssetRepository,
   ComponentRow,
   ExposureRepository,
@@ -120,7 +122,8 @@ function vulnerabilityRepository(intel: IntelRepository): VulnerabilityRepositor
   };
 }
 
-function componentItem(tenant: string, assetId: string, row: Omit<ComponentRow, 'tenant' | 'assetId'>): Item {
+/** The component index row `AssetRepository.put` writes for one software entry (exported for the estate benchmark, which writes rows directly). */
+export function componentItem(tenant: string, assetId: string, row: Omit<ComponentRow, 'tenant' | 'assetId'>): Item {
   return {
     pk: assetKey(tenant, assetId).pk,
     sk: componentSortKey(row.identifier),
@@ -184,9 +187,13 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
       const newRows = [...rows.values()].filter((item) => !existingComponentKeys.has(String(item.sk)));
       await batchWriteItems(doc, tableName, newRows.map((item) => ({ PutRequest: { Item: item } })));
 
-      const unchanged = existingAsset && canonicalJson(fromItem(AssetSchema, existingAsset, ['tenant'])) === canonicalJson(entity);
+      // The listing attributes put the asset in its tenant's estate listing (assetListItem); an item
+      // written before the listing existed is rewritten once, even unchanged, to join it.
+      const listing = assetListing(tenant, entity.id);
+      const listed = existingAsset?.gsi2pk === listing.gsi2pk;
+      const unchanged = listed && existingAsset && canonicalJson(fromItem(AssetSchema, existingAsset, ['tenant'])) === canonicalJson(entity);
       if (!unchanged) {
-        await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'asset', tenant, ...entity } }));
+        await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'asset', ...listing, tenant, ...entity } }));
       }
 
       const stale = [...existingComponentKeys].filter((sk) => !rows.has(sk));
@@ -253,6 +260,42 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
         }),
       );
       return new Map(unique.map((identity, index) => [identity, (pages[index] ?? []).map((item) => String(item.assetId))]));
+    },
+  };
+}
+
+/** The sparse gsi2 attributes that list an asset item under its tenant (`T#t#ASSETS` / asset id). */
+function assetListing(tenant: string, assetId: string) {
+  return { gsi2pk: assetListPartition(tenant), gsi2sk: assetId };
+}
+
+// The fields address relevance reads; the rest of the asset (software, bindings, tags) stays in the table.
+const AddressedAssetItemSchema = z.object({
+  id: z.string(),
+  hostname: z.string().optional(),
+  ips: z.array(z.string()).optional(),
+  network: z.object({ publicIps: z.array(z.string()).optional() }).optional(),
+});
+
+/**
+ * The tenant's estate as indicator matching reads it (`AssetAddressReader`): the asset listing on gsi2
+ * (`T#t#ASSETS`), a page of at most `pageSize` assets at a time, projected to `id`, `hostname`, `ips`
+ * and `network.publicIps`, so memory and read units grow with the addresses, not with the software lists.
+ */
+export function createAssetAddressReader(doc: DynamoDBDocumentClient, tableName: string): AssetAddressReader {
+  return {
+    async *addressPages(tenant, pageSize = 1000) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': assetListPartition(tenant) },
+        ProjectionExpression: '#id, #hostname, #ips, #network.#publicIps',
+        ExpressionAttributeNames: { '#id': 'id', '#hostname': 'hostname', '#ips': 'ips', '#network': 'network', '#publicIps': 'publicIps' },
+        Limit: pageSize,
+      })) {
+        if (items.length > 0) yield items.map((item) => fromItem(AddressedAssetItemSchema, item));
+      }
     },
   };
 }

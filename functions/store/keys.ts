@@ -54,6 +54,11 @@ export const outboxKey = (tenant: string, batchId: string, part: number) => ({
 });
 
 export const assetKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ASSET#${segment('asset id', id)}`, sk: 'ASSET' });
+/**
+ * Every asset item of a tenant (gsi2, sorted by asset id): the estate listing indicator matching pages
+ * through. Only asset items carry it, so the index partition holds one entry per asset.
+ */
+export const assetListPartition = (tenant: string) => `${tenantPrefix(tenant)}#ASSETS`;
 export const COMPONENT_SK_PREFIX = 'COMP#';
 /**
  * A component row's sort key is derived from the identifier, not its position in the list, so writing

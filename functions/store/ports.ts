@@ -9,6 +9,9 @@ import type { SourceCursor } from '../model/source-cursor.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
 import type { IntelRepository } from './intel-repository.ts';
 
+/** The estate's addresses a page at a time, for indicator matching (DynamoDB: `createAssetAddressReader`). */
+export type { AssetAddressReader } from '../match/indicators/match-indicators.ts';
+
 /**
  * What the domain code needs from storage. The DynamoDB implementations live beside this file
  * (see docs/data-model.md); domain code takes these as arguments so it can be tested on its own.

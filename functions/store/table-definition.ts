@@ -10,7 +10,7 @@ export const TABLE_KEYS = {
 export const GLOBAL_SECONDARY_INDEXES = [
   /** Package identity -> components; execution -> actions; NVD enrichment backlog. */
   { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  /** Exposures by state and decision; actions by expiry time. */
+  /** Exposures by state and decision; actions by expiry time; indicators by end of validity; each tenant's asset listing. */
   { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 ] as const;
 

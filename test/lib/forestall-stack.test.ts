@@ -12,6 +12,7 @@ import { EventPatterns, rulePattern } from '../../functions/routing/rules.ts';
 import { PLAYBOOK_SUBSTITUTION_KEYS, REPORT_STANDING_SERVICE } from '../../lib/cve-exposure-response-playbook.ts';
 import { EXPIRY_SWEEPER_SERVICE } from '../../lib/expiry-sweeper.ts';
 import { INVENTORY_REMATCH_SERVICE } from '../../lib/inventory-rematch.ts';
+import { INDICATOR_MATCH_SERVICE } from '../../lib/indicator-match.ts';
 import { PROJECT_ROOT } from '../../lib/forestall-function.ts';
 import { ForestallStack } from '../../lib/forestall-stack.ts';
 
@@ -27,6 +28,7 @@ const SERVICES = {
   inventoryImport: 'inventory-import',
   exposureMatch: 'exposure-match',
   inventoryRematch: INVENTORY_REMATCH_SERVICE,
+  indicatorMatch: INDICATOR_MATCH_SERVICE,
   plan: 'playbook-plan',
   checkPatch: 'playbook-check-patch',
   reportStanding: REPORT_STANDING_SERVICE,
@@ -57,8 +59,8 @@ for (const definition of ACTUATORS) {
     for (const secret of definition.deployment.secrets) ACTUATOR_SETTINGS[secret.key] = `forestall-test/${secret.prefix.toLowerCase()}`;
   }
 }
-const GUARDRAILS = { maxAssetsPerRun: 10 };
-const TENANTS = { acme: { mode: 'enforce' }, beta: { maxAssetsPerWindow: 20 } };
+const GUARDRAILS = { maxAssetsPerRun: 10, profile: { sectors: ['financial services'], regions: ['DE'], domains: ['example.com'], networks: ['198.51.100.0/24'] } };
+const TENANTS = { acme: { mode: 'enforce' }, beta: { maxAssetsPerWindow: 20, profile: { sectors: ['healthcare'] } } };
 
 let app: App;
 let template: Template;
@@ -321,6 +323,31 @@ describe('Forestall stack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: rematchId } }] });
   });
 
+  it("routes only this account's Indicators Changed to indicator matching, which gets the tenant profiles, retries, a DLQ and its alarm", () => {
+    const rule = ruleWithPattern({ ...rulePattern('indicatorsChanged', 'ACCOUNT'), account: [{ Ref: 'AWS::AccountId' }] });
+    // Only forestall's own ingest stores indicators and announces them: another account's event matches nothing.
+    expect(rule.Properties.EventPattern).toEqual({ source: ['forestall'], 'detail-type': ['Indicators Changed'], account: [{ Ref: 'AWS::AccountId' }] });
+    const { account: _account, ...rest } = rule.Properties.EventPattern;
+    expect(rest).toEqual(JSON.parse(JSON.stringify(EventPatterns.indicatorsChanged)));
+    expect(rule.Properties.EventBusName.Ref).toBe(busId());
+    const [target] = rule.Properties.Targets;
+    const matchId = functionId(SERVICES.indicatorMatch);
+    expect(render(target.Arn)).toBe(`\${${matchId}.Arn}`);
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
+    expect(target.Input ?? target.InputPath ?? target.InputTransformer).toBeUndefined();
+    const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(resources[matchId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toBe(dlqId);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+    });
+    // Each tenant's profile travels in its policy.
+    const env = functionEnv(SERVICES.indicatorMatch);
+    expect(JSON.parse(env.GUARDRAILS)).toEqual(GUARDRAILS);
+    expect(JSON.parse(env.TENANT_POLICIES)).toEqual(TENANTS);
+    expect(render(env.TABLE_NAME)).toBe(`\${${tableId()}}`);
+  });
+
   it("starts the playbook only for act exposures from the stack's own account, with the whole event as input and a DLQ", () => {
     const rule = ruleWithPattern({ ...rulePattern('exposureAct', 'ACCOUNT'), account: [{ Ref: 'AWS::AccountId' }] });
     expect(rule.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
@@ -434,6 +461,7 @@ describe('Forestall stack', () => {
       SERVICES.inventoryImport,
       SERVICES.exposureMatch,
       SERVICES.inventoryRematch,
+      SERVICES.indicatorMatch,
       ...ACTUATOR_SERVICES,
     ];
     for (const service of ALL_SERVICES) {
@@ -443,12 +471,13 @@ describe('Forestall stack', () => {
     expect(functionEnv(SERVICES.slack).EVENT_BUS_NAME).toBeUndefined();
   });
 
-  it('gives each function table access by need: read-only for check-patch, read/write otherwise (Plan writes the window)', () => {
+  it('gives each function table access by need: read-only for check-patch and indicator matching, read/write otherwise (Plan writes the window)', () => {
     const tableArn = `\${${tableId()}.Arn}`;
+    const readOnly: string[] = [SERVICES.checkPatch, SERVICES.indicatorMatch];
     for (const service of ALL_SERVICES) {
       const statements = functionStatements(service);
       expect(resourcesFor(statements, 'dynamodb:Query'), service).toEqual([tableArn, `${tableArn}/index/*`]);
-      expect(resourcesFor(statements, 'dynamodb:PutItem'), service).toEqual(service === SERVICES.checkPatch ? [] : [tableArn, `${tableArn}/index/*`]);
+      expect(resourcesFor(statements, 'dynamodb:PutItem'), service).toEqual(readOnly.includes(service) ? [] : [tableArn, `${tableArn}/index/*`]);
     }
   });
 
@@ -502,7 +531,7 @@ describe('Forestall stack', () => {
     expect(render(functionEnv(SERVICES.slack).SLACK_TOKEN_SECRET_ARN)).toMatch(/:secret:forestall\/slack\/bot-token$/);
     expect(functionEnv(SERVICES.slack).SLACK_CHANNEL).toBe('C0123456789');
     expect(secretReads(SERVICES.kevIngest)).toEqual([expect.stringMatching(/:secret:forestall\/nvd\/api-key-\?{6}$/)]);
-    for (const service of [SERVICES.plan, SERVICES.checkPatch, SERVICES.reportStanding, SERVICES.exposureMatch, SERVICES.inventoryImport, SERVICES.sweeper]) {
+    for (const service of [SERVICES.plan, SERVICES.checkPatch, SERVICES.reportStanding, SERVICES.exposureMatch, SERVICES.indicatorMatch, SERVICES.inventoryImport, SERVICES.sweeper]) {
       expect(secretReads(service), service).toEqual([]);
     }
   });

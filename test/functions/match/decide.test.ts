@@ -43,9 +43,9 @@ describe('decideExposure with CVE-2023-4966 (in KEV; NVD primary vector C:H/I:N/
     const result = decideExposure(vulnerabilityFrom('CVE-2023-4966.json', { kev: false }), netscaler(true, 'high'));
     expect(result.ssvc.exploitation).toBe('none');
     expect(result.decision).toBe('attend');
-    expect(result.reasons[0]).toBe('exploitation: none - not in CISA KEV; no ADP assessment, CVSS v4 exploit maturity or EPSS score recorded');
+    expect(result.reasons[0]).toBe('exploitation: none - not in CISA KEV; no ADP assessment, exploit reference, CVSS v4 exploit maturity or EPSS score recorded');
     expect(result.evidence.filter((e) => e.about === 'exploitation')).toEqual([
-      { about: 'exploitation', value: 'none', source: 'forestall', detail: 'no source reports exploitation: not in CISA KEV, no ADP assessment, CVSS v4 exploit maturity or EPSS score' },
+      { about: 'exploitation', value: 'none', source: 'forestall', detail: 'no source reports exploitation: not in CISA KEV, no ADP assessment, exploit reference, CVSS v4 exploit maturity or EPSS score' },
     ]);
   });
 });
@@ -186,6 +186,14 @@ describe('decideExposure with CISA ADP, EPSS, CVSS v4 exploit maturity and reach
     expect(result.reasons[0]).toBe(
       'exploitation: public poc - CISA ADP assessed exploitation poc on 2023-10-19T15:00:00.000Z (SSVC 2.0.3); EPSS 0.41234 (percentile 97.0) on 2025-03-20, at or above the 95th percentile',
     );
+  });
+
+  it('an NVD reference tagged Exploit makes exploitation public poc, with the reference as evidence', () => {
+    const record = { ...base, nvd: { ...base.nvd!, exploitReferences: ['https://example.org/poc-cve-2023-4966', 'https://example.org/second'] } };
+    const result = decideExposure(record, edge);
+    expect(result.ssvc.exploitation).toBe('public poc');
+    expect(exploitationEvidence(result)).toEqual([{ value: 'public poc', source: 'nvd' }]);
+    expect(result.evidence.find((e) => e.about === 'exploitation')?.detail).toBe('NVD tags a reference as a public exploit: https://example.org/poc-cve-2023-4966 and 1 more');
   });
 
   it('a low EPSS alone leaves exploitation none and the reason says what was consulted', () => {

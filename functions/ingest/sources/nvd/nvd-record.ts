@@ -37,6 +37,7 @@ export const NvdCveSchema = z.looseObject({
     })
     .default({}),
   configurations: z.array(NvdConfigurationSchema).default([]),
+  references: z.array(z.looseObject({ url: z.string(), tags: z.array(z.string()).optional() })).default([]),
 });
 export type NvdCve = z.infer<typeof NvdCveSchema>;
 
@@ -70,6 +71,8 @@ export function nvdFactsOf(cve: NvdCve): NvdFacts {
       };
     });
   const description = cve.descriptions.find((d) => d.lang === 'en')?.value;
+  // NVD tags references to public exploit code `Exploit`: SSVC's "public poc".
+  const exploitReferences = [...new Set(cve.references.filter((r) => r.tags?.includes('Exploit')).map((r) => r.url))];
   return {
     published: cve.published,
     lastModified: cve.lastModified,
@@ -77,6 +80,7 @@ export function nvdFactsOf(cve: NvdCve): NvdFacts {
     ...(description ? { description } : {}),
     cvss,
     configurations: cve.configurations,
+    ...(exploitReferences.length > 0 ? { exploitReferences } : {}),
   };
 }
 
