@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ActionRecordSchema, HOLDING_STATUSES, type ActionRecord } from '../model/action.ts';
-import { AssetSchema, assetIdentities } from '../model/asset.ts';
+import { AssetSchema, assetIdentities, type Asset } from '../model/asset.ts';
 import { TargetStateSchema } from '../model/target-state.ts';
 import { ExposureSchema, exposureId, type Decision, type Exposure } from '../model/exposure.ts';
 import { ExposureTransitionRefused, transitionExposure } from '../match/exposure-lifecycle.ts';
@@ -187,13 +187,12 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
       const newRows = [...rows.values()].filter((item) => !existingComponentKeys.has(String(item.sk)));
       await batchWriteItems(doc, tableName, newRows.map((item) => ({ PutRequest: { Item: item } })));
 
-      // The listing attributes put the asset in its tenant's estate listing (assetListItem); an item
+      // The listing attributes put the asset in its tenant's estate listing (assetListing); an item
       // written before the listing existed is rewritten once, even unchanged, to join it.
-      const listing = assetListing(tenant, entity.id);
-      const listed = existingAsset?.gsi2pk === listing.gsi2pk;
+      const listed = existingAsset?.gsi2pk === assetListing(tenant, entity.id).gsi2pk;
       const unchanged = listed && existingAsset && canonicalJson(fromItem(AssetSchema, existingAsset, ['tenant'])) === canonicalJson(entity);
       if (!unchanged) {
-        await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'asset', ...listing, tenant, ...entity } }));
+        await doc.send(new PutCommand({ TableName: tableName, Item: assetItem(tenant, entity) }));
       }
 
       const stale = [...existingComponentKeys].filter((sk) => !rows.has(sk));
@@ -262,6 +261,11 @@ function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetR
       return new Map(unique.map((identity, index) => [identity, (pages[index] ?? []).map((item) => String(item.assetId))]));
     },
   };
+}
+
+/** The asset item `AssetRepository.put` writes (exported for the estate benchmark, which writes items directly). */
+export function assetItem(tenant: string, entity: Asset): Item {
+  return { ...assetKey(tenant, entity.id), entity: 'asset', ...assetListing(tenant, entity.id), tenant, ...entity };
 }
 
 /** The sparse gsi2 attributes that list an asset item under its tenant (`T#t#ASSETS` / asset id). */

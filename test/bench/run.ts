@@ -2,7 +2,14 @@
  * `npm run bench`: the numbers docs/benchmarks.md records. Prints a Markdown report to stdout.
  * Measures KEV ingest (time and DynamoDB writes on first load and on unchanged re-polls), matching
  * throughput on a 10,000-asset estate, the demo's intel-to-first-action time before and after the action
- * kernel (the cost of its safety) and its vendor calls per change, and each Lambda's bundle.
+ * kernel (the cost of its safety) and its vendor calls per change, each Lambda's bundle, the in-memory
+ * `forestall scan` at estate scale, a 2,000-component SBOM against the OSV reference data, the deployed
+ * matcher and re-matching on dynalite at 100,000 assets x 200 components, and indicator relevance.
+ *
+ *   npm run bench                   every section (the deployed one takes about 20 minutes)
+ *   npm run bench -- scan deployed  only the named sections (kev threatfox parsers nvd match demo
+ *                                   bundles scan sbom deployed indicators)
+ *   FORESTALL_BENCH_ESTATE=10000    the deployed section on a smaller estate
  */
 import '../../functions/local/promise-with-resolvers.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -46,6 +53,10 @@ import { countDynamoWrites } from '../../functions/store/write-counter.ts';
 import { ESM_REQUIRE_BANNER } from '../../lib/forestall-function.ts';
 import { ACTUATORS } from '../../functions/actuators/registry.ts';
 import { referenceFile } from '../reference-data.ts';
+import { benchScanEstate } from './scan-estate.bench.ts';
+import { benchSbomOsv, describeSbomOsvBench } from './sbom-osv.bench.ts';
+import { benchDeployedMatch, describeDeployedMatch } from './deployed-match.bench.ts';
+import { benchIndicatorRelevance } from './indicator-relevance.bench.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = join(import.meta.dirname, '..', '..');
@@ -440,12 +451,57 @@ async function benchBundles() {
   say();
 }
 
+/** The in-memory scan at each size the issue names, each in a child process of its own (peak RSS is the scan's). */
+async function benchScan() {
+  const sizes: Array<[number, number]> = [[1_000, 20], [10_000, 20], [100_000, 20], [10_000, 200], [100_000, 200]];
+  say('### `forestall scan` in memory (read, parse, match, report), one process per size');
+  say();
+  say('Intel: the KEV catalogue fixture, the NVD record of CVE-2023-4966 and 2,001 OSV records; estate file in the forestall format, written first. '
+    + 'Each exposure is serialised as `scan --json` would print it. Target: 500,000 components/s end to end, memory bounded by the intel (under 1.5 GB at 100,000 x 200).');
+  say();
+  say('| assets x components | file | time | components/s end to end | intel load | components/s after intel | peak RSS | exposures |');
+  say('|---|---|---|---|---|---|---|---|');
+  for (const [assets, components] of sizes) {
+    const m = await benchScanEstate(assets, components);
+    say(`| ${assets.toLocaleString('en')} x ${components} | ${m.fileMiB.toFixed(0)} MiB | ${m.seconds.toFixed(2)} s | ${Math.round(m.componentsPerSecond).toLocaleString('en')} | ${m.intelSeconds.toFixed(2)} s | ${Math.round(m.inventoryComponentsPerSecond).toLocaleString('en')} | ${m.maxRssMiB.toFixed(0)} MiB | ${m.exposures.toLocaleString('en')} |`);
+  }
+  say();
+}
+
+async function benchSbom() {
+  say('### A 2,000-component SBOM against the OSV reference data');
+  say();
+  for (const copies of [1, 100]) {
+    const result = await benchSbomOsv({ copies });
+    say(result ? `- ${describeSbomOsvBench(result)}` : '- reference data absent (../shared/data or $FORESTALL_REFERENCE_DATA): not measured');
+  }
+  say();
+}
+
+async function benchDeployed() {
+  const assets = Number(process.env.FORESTALL_BENCH_ESTATE ?? 100_000);
+  describeDeployedMatch(await benchDeployedMatch(assets), say);
+}
+
+const SECTIONS: Record<string, () => unknown> = {
+  kev: benchKevIngest,
+  threatfox: benchThreatFoxPoll,
+  parsers: benchParsers,
+  nvd: benchNvdBacklog,
+  match: benchMatch,
+  demo: benchDemo,
+  bundles: benchBundles,
+  scan: benchScan,
+  sbom: benchSbom,
+  deployed: benchDeployed,
+  indicators: () => benchIndicatorRelevance(say),
+};
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) {
+  process.stderr.write(`npm run bench: no section named ${unknown.join(', ')}; the sections are ${Object.keys(SECTIONS).join(' ')}\n`);
+  process.exit(2);
+}
 say(`## Results (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB)`);
 say();
-await benchKevIngest();
-await benchThreatFoxPoll();
-await benchParsers();
-await benchNvdBacklog();
-await benchMatch();
-await benchDemo();
-await benchBundles();
+for (const [name, section] of Object.entries(SECTIONS)) if (asked.length === 0 || asked.includes(name)) await section();
