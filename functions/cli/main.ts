@@ -5,7 +5,7 @@ import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
 import { processIo, type CliIo } from './cli-io.ts';
 import { describeSources, ingestCommand } from './ingest-command.ts';
 import { DEFAULT_STORE_DIR, openLocalStore } from './local-store.ts';
-import { importInventoryFiles } from './inventory-files.ts';
+import { IMPORT_USAGE, importCommand } from './import-command.ts';
 import { quarantineCommand } from './quarantine-command.ts';
 import { EXPOSURE_USAGE, exposureCommand } from './exposure-command.ts';
 import { scan, type ScanResult } from './scan.ts';
@@ -34,9 +34,7 @@ Usage:
       records the intel lacks (NVD_API_KEY raises NVD's rate).
 ${EXPLAIN_USAGE}
 ${INDICATORS_USAGE}
-  forestall import --inventory FILE... [--tenant T] [--store DIR]
-      Imports asset inventories into the local database (default ${DEFAULT_STORE_DIR}), where
-      "scan --store" finds them. Invalid assets are quarantined with the reason; valid ones stored.
+${IMPORT_USAGE}
   forestall ingest <source> [--file F | --url U [--setting K=V...]] [--tenant T] [--store DIR] [--archive DIR] [--json]
       Stores one source's intel in the local database (default ${DEFAULT_STORE_DIR}). --file reads a
       file ("auto" for <source> tells its format by content); --url, or neither for a scheduled
@@ -74,7 +72,7 @@ export async function main(
       case 'indicators':
         return await indicatorsCommand(rest, io);
       case 'import':
-        return await importCommand(rest, out, err);
+        return await importCommand(rest, io);
       case 'ingest':
         return await ingestCommand(rest, io);
       case 'quarantine':
@@ -118,36 +116,6 @@ export async function main(
     }
     err.write(`forestall ${command}: ${(error as Error).name}: ${(error as Error).message}\n`);
     return 1;
-  }
-}
-
-async function importCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      inventory: { type: 'string', multiple: true, default: [] },
-      tenant: { type: 'string', default: DEFAULT_TENANT },
-      store: { type: 'string', default: DEFAULT_STORE_DIR },
-    },
-    strict: true,
-  });
-  const tenant = TenantIdSchema.safeParse(values.tenant);
-  if (!tenant.success) {
-    err.write(`forestall import: --tenant: ${tenant.error.issues[0]?.message}\n`);
-    return 2;
-  }
-  if (values.inventory.length === 0) {
-    err.write('forestall import: give at least one --inventory FILE\n');
-    return 2;
-  }
-  const store = await openLocalStore(values.store);
-  try {
-    const result = await importInventoryFiles({ repositories: store.repositories, now: () => new Date() }, tenant.data, values.inventory);
-    for (const { source, assets } of result.imported) out.write(`${source}: ${assets} asset(s) imported into ${values.store} (tenant ${tenant.data})\n`);
-    for (const problem of result.problems) err.write(`forestall import: ${problem}\n`);
-    return result.problems.length > 0 ? 2 : 0;
-  } finally {
-    await store.close();
   }
 }
 

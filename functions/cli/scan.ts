@@ -10,6 +10,7 @@ import { matchExposures } from '../match/match-exposures.ts';
 import { vulnerablePackageKeys } from '../match/match-vulnerability.ts';
 import { sortScanResult, toScanExposure, whyUnmatchable, type ScanResult } from '../scan/scan-estate.ts';
 import { importInventoryFiles } from './inventory-files.ts';
+import { localRematch } from './local-rematch.ts';
 import type { Repositories } from '../store/ports.ts';
 
 export interface ScanInput {
@@ -40,7 +41,8 @@ export async function scan(deps: { repositories: Repositories; now: () => Date }
     result.problems.push(reason.startsWith(`${source}:`) ? reason : `${source}: ${reason}`);
   };
 
-  const imported = await importInventoryFiles(deps, input.tenant, input.inventoryFiles);
+  // Assets whose software changed are re-matched against the intel stored before this run, as `import` does.
+  const imported = await importInventoryFiles({ ...deps, onChanges: localRematch(deps, input.tenant).onChanges }, input.tenant, input.inventoryFiles);
   result.quarantined.push(...imported.quarantined);
   result.problems.push(...imported.problems);
 

@@ -23,10 +23,12 @@ export class NotAnArrayDocument extends Error {
 }
 
 /**
- * Yields `[index, text]` for each element of `document[key]`. Other top-level keys are skipped. Throws
- * NotAnArrayDocument when the top level is not an object, or the key is missing or not an array.
+ * Yields `[index, text, end]` for each element of `document[key]`, `end` being the character offset
+ * just after the element in the whole text (where a resumed read may start). Other top-level keys are
+ * skipped. Throws NotAnArrayDocument when the top level is not an object, or the key is missing or not
+ * an array.
  */
-export async function* jsonArrayElements(chunks: AsyncIterable<string>, key: string): AsyncGenerator<[number, string]> {
+export async function* jsonArrayElements(chunks: AsyncIterable<string>, key: string): AsyncGenerator<[number, string, number]> {
   let depth = 0;
   let inString = false;
   let escaped = false;
@@ -44,6 +46,8 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>, key: str
   // The element being collected is a string (a scalar the schema will refuse, but never drop).
   let stringElement = false;
   let index = 0;
+  // Characters in the chunks before this one.
+  let base = 0;
 
   for await (const chunk of chunks) {
     keyStart = keyStart === -1 ? -1 : 0;
@@ -72,7 +76,7 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>, key: str
             parts.push(chunk.slice(elementStart, i + 1));
             elementStart = -1;
             stringElement = false;
-            yield [index, parts.join('')];
+            yield [index, parts.join(''), base + i + 1];
             index += 1;
             parts = [];
           } else if (keyStart !== -1) {
@@ -122,7 +126,7 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>, key: str
           if (depth === 2 && inTarget && elementStart !== -1) {
             parts.push(chunk.slice(elementStart, i + 1));
             elementStart = -1;
-            yield [index, parts.join('')];
+            yield [index, parts.join(''), base + i + 1];
             index += 1;
             parts = [];
           } else if (depth === 1 && inTarget) {
@@ -135,7 +139,7 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>, key: str
           if (depth === 2 && inTarget && elementStart === -1 && code > 0x20 && code !== COMMA) {
             let end = i;
             while (end < chunk.length && chunk.charCodeAt(end) !== COMMA && chunk.charCodeAt(end) !== CLOSE_BRACKET && chunk.charCodeAt(end) > 0x20) end += 1;
-            yield [index, chunk.slice(i, end)];
+            yield [index, chunk.slice(i, end), base + end];
             index += 1;
             i = end - 1;
           }
@@ -143,6 +147,7 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>, key: str
     }
     if (keyStart !== -1) keyParts += chunk.slice(keyStart);
     if (elementStart !== -1) parts.push(chunk.slice(elementStart));
+    base += chunk.length;
   }
   if (!sawTopObject) throw new NotAnArrayDocument(`expected an object with a "${key}" array at the top level`);
   if (!targetDone) throw new NotAnArrayDocument(inTarget || depth > 0 ? `not valid JSON: the "${key}" array is not closed: the file ends early` : `no "${key}" array`);
