@@ -6,7 +6,7 @@ import { ForestallStack } from '../lib/forestall-stack.ts';
 
 const app = new App();
 // Unknown or malformed forestall: context fails here, naming the key.
-const { centralAccountId, ...config } = readForestallConfig(app.node);
+const { centralAccountId, findingsBusArn, ...config } = readForestallConfig(app.node);
 // Environment-agnostic unless the CLI resolved an account/region; synth needs no credentials.
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 
@@ -19,7 +19,11 @@ if (centralAccountId) {
     centralAccountId,
     // The role name and the regions/tag it may change come from the same context as the central stack's.
     actuatorSettings: config.actuatorSettings,
+    // Forwards this account's Inspector and Security Hub findings to the central bus when set.
+    findingsBusArn,
   });
+} else if (findingsBusArn) {
+  throw new Error('forestall:findingsBusArn configures the member stack, which needs forestall:centralAccountId too');
 }
 
 // cdk-nag errors fail synth (both stacks); every suppression in lib/ carries its reason.

@@ -57,6 +57,11 @@ export interface BusMatcherSpec {
    * @default - only TABLE_NAME and EVENT_BUS_NAME
    */
   readonly environment?: Record<string, string>;
+  /**
+   * Concurrent executions reserved for (and limiting) the function: 1 runs one event at a time.
+   * @default - unreserved
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -88,6 +93,7 @@ export class BusMatcher extends Construct {
       logEncryptionKey: props.logEncryptionKey,
       deadLetterQueue: true,
       ...(spec.environment ? { environment: spec.environment } : {}),
+      ...(spec.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: spec.reservedConcurrentExecutions } : {}),
     });
     if (spec.tableAccess === 'read') props.table.grantRead(this.handler);
     else props.table.grantReadWrite(this.handler);

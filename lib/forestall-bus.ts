@@ -94,6 +94,7 @@ export function toCdkEventPattern(pattern: Readonly<Record<string, unknown>>): e
 export class ForestallBus extends Construct {
   readonly bus: events.EventBus;
   readonly archive: events.Archive;
+  private readonly admitted = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ForestallBusProps = {}) {
     super(scope, id);
@@ -118,16 +119,7 @@ export class ForestallBus extends Construct {
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName, description: 'forestall intel, exposure and action events' });
 
-    for (const account of accounts) {
-      this.bus.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `PutEventsFromAccount${account}`,
-          principals: [new iam.AccountPrincipal(account)],
-          actions: ['events:PutEvents'],
-          resources: [this.bus.eventBusArn],
-        }),
-      );
-    }
+    for (const account of accounts) this.admitPutEvents(account);
     if (props.putEventsOrganizationId) {
       // Any principal, but only from inside the organization: the condition is what makes this safe.
       this.bus.addToResourcePolicy(
@@ -166,6 +158,25 @@ export class ForestallBus extends Construct {
       eventPattern: { source: [EVENT_SOURCE] },
       retention: props.archiveRetention ?? Duration.days(365),
     });
+  }
+
+  /**
+   * Lets `account` put events on the bus (a statement `PutEventsFromAccount<account>`), once: constructs
+   * that take events from member accounts (cloud findings) admit them here, whether or not
+   * `putEventsAccountIds` lists them too.
+   */
+  admitPutEvents(account: string): void {
+    if (!ACCOUNT_ID.test(account)) throw new Error(`ForestallBus: account "${account}" is not a 12-digit AWS account id`);
+    if (this.admitted.has(account)) return;
+    this.admitted.add(account);
+    this.bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `PutEventsFromAccount${account}`,
+        principals: [new iam.AccountPrincipal(account)],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+      }),
+    );
   }
 
   /** The bus name, for `EVENT_BUS_NAME`. */

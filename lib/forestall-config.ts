@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Node } from 'constructs';
 import type { ActuatorSetting, AnyActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
 import { ACTUATORS } from '../functions/actuators/registry.ts';
+import type { CloudFindingsProps } from './cloud-findings.ts';
 import type { ForestallBusProps } from './forestall-bus.ts';
 import type { KevIngestProps } from './kev-ingest.ts';
 import type { SlackNotifierProps } from './slack-notifier.ts';
@@ -13,7 +14,8 @@ import type { SlackNotifierProps } from './slack-notifier.ts';
  */
 export type ForestallConfig = Pick<ForestallBusProps, 'putEventsAccountIds' | 'putEventsOrganizationId' | 'subscriberAccountIds'> &
   Pick<KevIngestProps, 'tenantId' | 'kevUrl' | 'nvdApiUrl' | 'nvdLookupsPerRun' | 'nvdApiKeySecretName'> &
-  Pick<SlackNotifierProps, 'slackTokenSecretName' | 'slackChannel'> & {
+  Pick<SlackNotifierProps, 'slackTokenSecretName' | 'slackChannel'> &
+  Pick<CloudFindingsProps, 'memberAccountIds' | 'accountTenants'> & {
     /** Every tenant's default guardrail policy (`GuardrailPolicySchema`; absent: shadow mode and the schema's defaults). */
     readonly guardrails?: Record<string, unknown>;
     /** Per-tenant overrides of `guardrails`, field by field: `{"acme": {"mode": "enforce"}}`. */
@@ -33,6 +35,11 @@ export type ForestallConfig = Pick<ForestallBusProps, 'putEventsAccountIds' | 'p
     readonly webhookSecretPrefix?: string;
     /** Days raw intel payloads are archived (default 400). */
     readonly intelArchiveRetentionDays?: number;
+    /**
+     * For the member-account stack: ARN of the central forestall bus. When set, the member stack forwards
+     * this account's Inspector2 and Security Hub findings to it (absent: no forwarding).
+     */
+    readonly findingsBusArn?: string;
   };
 
 /** Context keys, as given with `cdk synth -c forestall:<key>=<value>` or in cdk.json. */
@@ -83,6 +90,9 @@ const STACK_KEYS = {
   intelSources: jsonObject,
   webhookSecretPrefix: z.string(),
   intelArchiveRetentionDays: integer,
+  memberAccountIds: listOf,
+  accountTenants: jsonObject,
+  findingsBusArn: z.string(),
 } as const;
 
 // An actuator setting reaches its function as one string: lists comma-joined, tags key=value. cdk.json

@@ -1,11 +1,15 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { AnyActuatorDefinition } from '../functions/action-kernel/actuator-definition.ts';
 import { actuatorDefinition } from '../functions/actuators/registry.ts';
+import { EventPatterns } from '../functions/routing/rules.ts';
 import { ACTUATOR_TAG_KEY } from './actuator-function.ts';
 import { validateSetting } from './construct-validation.ts';
+import { toCdkEventPattern } from './forestall-bus.ts';
 import { translatePermissions } from './permission-statements.ts';
 
 /** The actuator whose member-account role this stack creates. */
@@ -33,15 +37,29 @@ export interface ForestallMemberStackProps extends StackProps {
    * @default the registry's `ec2-security-group` entry
    */
   readonly definition?: AnyActuatorDefinition;
+  /**
+   * ARN of the central forestall bus (the central stack's `EventBusArn` output, in `centralAccountId`).
+   * When given, this account's Amazon Inspector ("Inspector2 Finding") and Security Hub ("Security Hub
+   * Findings - Imported") events are forwarded from its default bus to it, where `CloudFindings` takes
+   * them into the inventory (the central stack must list this account in `memberAccountIds` or `accountTenants`).
+   * @default - findings are not forwarded
+   */
+  readonly findingsBusArn?: string;
 }
+
+const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:(\d{12}):event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
 
 /**
  * Deployed in each member account whose security groups forestall may restrict: one role, trusted by the
  * central account only for principals tagged `forestall:actuator=ec2-security-group` (the central EC2
  * actuator's role), allowed exactly the EC2 statements the actuator's definition lists, in this account.
+ * With `findingsBusArn`, also a rule forwarding this account's Inspector and Security Hub findings to the
+ * central bus.
  */
 export class ForestallMemberStack extends Stack {
   readonly role: iam.Role;
+  /** The rule forwarding findings to the central bus, when `findingsBusArn` is given. */
+  readonly findingsRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: ForestallMemberStackProps) {
     super(scope, id, { description: 'forestall member account: the role the central EC2 actuator assumes', ...props });
@@ -91,5 +109,34 @@ export class ForestallMemberStack extends Stack {
     ]);
 
     new CfnOutput(this, 'RoleArn', { value: this.role.roleArn, description: `the role forestall's ${definition.name} actuator assumes in this account` });
+
+    if (props.findingsBusArn !== undefined) this.findingsRule = this.forwardFindings(props.findingsBusArn, props.centralAccountId);
+  }
+
+  /**
+   * A rule on this account's default bus sending Inspector and Security Hub finding events, unchanged, to
+   * the central bus (the pattern is the central rule's, `EventPatterns.cloudFindings`). EventBridge keeps
+   * the event's `account`, so the central function knows which account sent it; it needs a role allowed
+   * to put events on that one bus.
+   */
+  private forwardFindings(findingsBusArn: string, centralAccountId: string): events.Rule {
+    const arn = EVENT_BUS_ARN.exec(findingsBusArn);
+    if (!arn) throw new Error(`ForestallMember: findingsBusArn "${findingsBusArn}" is not an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)`);
+    if (arn[2] !== centralAccountId) {
+      throw new Error(`ForestallMember: findingsBusArn is in account ${arn[2]}, not the central account ${centralAccountId}`);
+    }
+    const bus = events.EventBus.fromEventBusArn(this, 'ForestallBus', findingsBusArn);
+    const role = new iam.Role(this, 'FindingsForwarderRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: 'forestall: EventBridge forwards this account\'s Inspector and Security Hub findings to the central forestall bus',
+    });
+    const rule = new events.Rule(this, 'ForwardFindings', {
+      description: 'forestall: Inspector2 and Security Hub findings -> the central forestall bus (inventory)',
+      eventPattern: toCdkEventPattern(EventPatterns.cloudFindings),
+      // The target adds events:PutEvents on exactly this bus to the role.
+      targets: [new targets.EventBus(bus, { role })],
+    });
+    new CfnOutput(this, 'FindingsRuleArn', { value: rule.ruleArn, description: 'forwards Inspector and Security Hub findings to the central forestall bus' });
+    return rule;
   }
 }

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { z } from 'zod';
 import type { Construct } from 'constructs';
 import { Actuators } from './actuators.ts';
+import { CloudFindings } from './cloud-findings.ts';
 import { tenantPolicySettings, type TenantPolicySettings } from './construct-validation.ts';
 import { CveExposureResponsePlaybook } from './cve-exposure-response-playbook.ts';
 import { ExpirySweeper } from './expiry-sweeper.ts';
@@ -13,6 +14,7 @@ import { ForestallLogsKey } from './forestall-logs-key.ts';
 import { ForestallTable } from './forestall-table.ts';
 import { IndicatorMatch } from './indicator-match.ts';
 import { InventoryImport } from './inventory-import.ts';
+import { InventoryUpload } from './inventory-upload.ts';
 import { InventoryRematch } from './inventory-rematch.ts';
 import { IntelArchive } from './intel-archive.ts';
 import { IntelPush } from './intel-push.ts';
@@ -21,7 +23,7 @@ import { KevIngest } from './kev-ingest.ts';
 import { SlackNotifier } from './slack-notifier.ts';
 
 /** Properties of {@link ForestallStack}: standard stack props plus the deployment settings. */
-export interface ForestallStackProps extends StackProps, Omit<ForestallConfig, 'centralAccountId'> {}
+export interface ForestallStackProps extends StackProps, Omit<ForestallConfig, 'centralAccountId' | 'findingsBusArn'> {}
 
 /**
  * forestall: intel sources (KEV, NVD, EPSS and those configured; signed webhook) -> table -> exposure matching -> bus -> cve-exposure-response playbook ->
@@ -40,10 +42,14 @@ export class ForestallStack extends Stack {
   readonly intelSources: Record<string, IntelSourceIngest>;
   readonly intelPush: IntelPush;
   readonly inventoryImport: InventoryImport;
+  /** Inventory files of any size uploaded to S3: streamed, checkpointed, resumed. */
+  readonly inventoryUpload: InventoryUpload;
   readonly exposureMatch: ExposureMatch;
   readonly inventoryRematch: InventoryRematch;
   /** Indicator relevance: `Indicators Changed` -> `Indicator Relevant`. */
   readonly indicatorMatch: IndicatorMatch;
+  /** Inspector and Security Hub findings from this and the member accounts -> inventory (`Inventory Changed`). */
+  readonly cloudFindings: CloudFindings;
   readonly actuators: Actuators;
   readonly slackNotifier: SlackNotifier;
   readonly playbook: CveExposureResponsePlaybook;
@@ -98,6 +104,7 @@ export class ForestallStack extends Stack {
       tenantId,
       logEncryptionKey,
     });
+    this.inventoryUpload = new InventoryUpload(this, 'InventoryUpload', { table: this.table, bus: this.bus, tenantId, logEncryptionKey });
     this.exposureMatch = new ExposureMatch(this, 'ExposureMatch', {
       table: this.table,
       bus: this.bus,
@@ -112,6 +119,14 @@ export class ForestallStack extends Stack {
       table: this.table,
       bus: this.bus,
       policies: this.policies,
+      logEncryptionKey,
+    });
+    this.cloudFindings = new CloudFindings(this, 'CloudFindings', {
+      table: this.table,
+      bus: this.bus,
+      tenantId,
+      memberAccountIds: props.memberAccountIds,
+      accountTenants: props.accountTenants,
       logEncryptionKey,
     });
     this.actuators = new Actuators(this, 'Actuators', {
@@ -150,6 +165,7 @@ export class ForestallStack extends Stack {
     output('TableName', this.table.tableName, 'forestall table: intel, assets, exposures and the action audit trail');
     output('PlaybookStateMachineArn', this.playbook.stateMachine.stateMachineArn, 'cve-exposure-response state machine');
     output('InventoryImportFunctionName', this.inventoryImport.handler.function.functionName, 'invoke with {tenant?, inventory: {assets: [...]}} to import assets');
+    output('InventoryUploadBucket', this.inventoryUpload.bucket.bucketName, 'upload inventories of any size to s3://<bucket>/uploads/<tenant>/<file> (x-amz-meta-asset-id names an SBOM\'s asset)');
     output('AlarmTopicArn', this.alarms.topic.topicArn, 'every forestall alarm publishes here: subscribe email, AWS Chatbot or a pager');
     output('IntelWebhookUrl', `${this.intelPush.webhook.api.url}intel/`, 'POST signed intel to <url><tenant> (docs/intel-push.md); tenant secrets live at the webhook secret prefix');
     output('IntelArchiveBucket', this.intelArchive.bucket.bucketName, 'raw intel payloads, by source and time, for re-ingest');

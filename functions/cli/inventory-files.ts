@@ -1,8 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseCsvInventory, type CsvMapping } from '../inventory/csv/csv-inventory.ts';
+import type { CsvMapping } from '../inventory/csv/csv-inventory.ts';
+import { readCsvInventory } from '../inventory/csv/csv-stream.ts';
 import { ec2MetadataToAssets } from '../inventory/cloud/ec2-metadata.ts';
 import { importInventoryItems, type AssetChange, type ImportItem, type StreamImportProgress } from '../inventory/stream-import.ts';
-import { readInventoryFile } from '../scan/inventory-stream.ts';
+import { fileSource, readInventoryFile } from '../scan/inventory-stream.ts';
 import type { Repositories } from '../store/ports.ts';
 
 /** Reads and parses a JSON file; a problem names the file. */
@@ -117,24 +118,15 @@ export async function importInventoryFiles(
   }
 
   for (const { file, mapping } of options.csv ?? []) {
-    let bytes: Buffer;
+    let size: number;
     try {
-      bytes = await readFile(file);
+      size = (await stat(file)).size;
     } catch (error) {
       result.problems.push(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       continue;
     }
-    try {
-      // CSV rows are parsed whole (the header mapping needs the header; rows are small) and stored in batches.
-      const { assets, quarantined } = parseCsvInventory(bytes, { fileName: file, mapping, tenant, now: deps.now().toISOString() });
-      const items: ImportItem[] = [
-        ...quarantined.map(({ record, reason }) => ({ kind: 'quarantined' as const, file, record, reason })),
-        ...assets.map((asset) => ({ kind: 'asset' as const, asset, file, position: asset.id })),
-      ];
-      await run(file, items);
-    } catch (error) {
-      result.problems.push((error as Error).message);
-    }
+    // Streamed row by row, as the other formats: memory holds a batch, not the file.
+    await run(file, readCsvInventory(fileSource(file), seen, { mapping, positions: true }), size);
   }
 
   if (options.ec2) {

@@ -74,6 +74,22 @@ export function inventoryChangedEvents(tenant: string, changes: ReadonlyArray<{ 
 }
 
 /**
+ * Publishes `Inventory Changed` for the assets whose software changed (the package keys that changed on
+ * each), in as many events as `inventoryChangedEvents` needs; nothing when nothing changed. Every path
+ * that stores assets (import, cloud findings) announces through here.
+ */
+export async function announceInventoryChanges(
+  publishEvents: PublishEvents,
+  tenant: string,
+  changes: ReadonlyArray<{ id: string; packageKeys: readonly string[] }>,
+  changedAt: string,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const events = inventoryChangedEvents(tenant, changes, changedAt);
+  await publishEvents(events.map((detail) => ({ detailType: DetailType.InventoryChanged, detail })));
+}
+
+/**
  * Stores every valid asset (replacing the stored version and its component index rows) and
  * quarantines the invalid ones with the reason. Assets missing from this document are kept:
  * an import adds and updates, it never deletes. Once everything is stored, announces the assets whose
@@ -89,10 +105,7 @@ export async function importInventory(deps: ImportInventoryDeps, input: ImportIn
     const packageKeys = results[index]?.packageKeys ?? [];
     return packageKeys.length > 0 ? [{ id: asset.id, packageKeys }] : [];
   });
-  if (deps.publishEvents && changes.length > 0) {
-    const events = inventoryChangedEvents(input.tenant, changes, now);
-    await deps.publishEvents(events.map((detail) => ({ detailType: DetailType.InventoryChanged, detail })));
-  }
+  if (deps.publishEvents) await announceInventoryChanges(deps.publishEvents, input.tenant, changes, now);
   return {
     imported: assets.length,
     assetIds: assets.map((asset) => asset.id),

@@ -16,6 +16,7 @@ export const DetailType = {
   ExposureDetected: 'Exposure Detected',
   IndicatorRelevant: 'Indicator Relevant',
   InventoryChanged: 'Inventory Changed',
+  InventoryUploadProgressed: 'Inventory Upload Progressed',
   ActionTaken: 'Action Taken',
   ActionReverted: 'Action Reverted',
 } as const;
@@ -145,6 +146,35 @@ export const InventoryChangedSchema = z.object({
   changedAt: z.string(),
 });
 export type InventoryChanged = z.infer<typeof InventoryChangedSchema>;
+
+/** Where an inventory upload's import stands: `running` continues in a new invocation, `done` and `failed` are final. */
+export const UploadStatusSchema = z.enum(['running', 'done', 'failed']);
+export type UploadStatus = z.infer<typeof UploadStatusSchema>;
+
+/**
+ * `Inventory Upload Progressed`: an inventory object uploaded to the upload bucket was imported as far as
+ * one invocation could (`running`: the upload function takes this event from its own account and goes on
+ * from the stored checkpoint), all the way (`done`) or not at all past a problem with the file (`failed`,
+ * with the reason). Counts are for the whole upload so far.
+ */
+export const InventoryUploadProgressedSchema = z.object({
+  version: z.literal(EVENT_VERSION),
+  tenant: TenantIdSchema,
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  etag: z.string().min(1),
+  status: UploadStatusSchema,
+  records: z.number().int().min(0),
+  imported: z.number().int().min(0),
+  quarantined: z.number().int().min(0),
+  changedAssets: z.number().int().min(0),
+  /** Bytes of the object read and stored so far, of `size`. */
+  bytes: z.number().int().min(0).optional(),
+  size: z.number().int().min(0).optional(),
+  reason: z.string().optional(),
+  at: z.string(),
+});
+export type InventoryUploadProgressed = z.infer<typeof InventoryUploadProgressedSchema>;
 
 export const ActionEventSchema = z.object({
   version: z.literal(EVENT_VERSION),

@@ -94,6 +94,11 @@ export const IDENTITY_SK_PREFIX = 'IDENT#';
 export const identitySortKey = (identity: string) => `${IDENTITY_SK_PREFIX}${createHash('sha256').update(identity).digest('hex').slice(0, 32)}`;
 export const identityPartition = (tenant: string, identity: string) => `${tenantPrefix(tenant)}#IDENT#${identity}`;
 
+/** An inventory upload's checkpoint: object keys may hold any character, so the sort key carries a hash of key and ETag. */
+export const uploadCheckpointKey = (tenant: string, objectKey: string, etag: string) => ({
+  pk: `${tenantPrefix(tenant)}#UPLOAD`,
+  sk: `UPLOAD#${createHash('sha256').update(`${objectKey}\n${etag}`).digest('hex').slice(0, 40)}`,
+});
 export const sourceCursorKey = (tenant: string, source: string) => ({ pk: `${tenantPrefix(tenant)}#SOURCE#${source}`, sk: 'CURSOR' });
 export const quarantinePartition = (tenant: string, source: string) => `${tenantPrefix(tenant)}#QUARANTINE#${source}`;
 export const quarantineSortKey = (quarantinedAt: string, record: string) => `${quarantinedAt}#${record}`;

@@ -5,6 +5,7 @@ import type { Asset } from '../model/asset.ts';
 import type { Exposure, Decision } from '../model/exposure.ts';
 import type { ExposureTransition } from '../match/exposure-lifecycle.ts';
 import type { QuarantineRecord } from '../model/quarantine.ts';
+import type { FindingLedger } from '../model/finding-ledger.ts';
 import type { SourceCursor } from '../model/source-cursor.ts';
 import type { Vulnerability } from '../model/vulnerability.ts';
 import type { IntelRepository } from './intel-repository.ts';
@@ -144,6 +145,13 @@ export interface SourceCursorRepository {
 export interface QuarantineRepository {
   put(record: QuarantineRecord): Promise<void>;
   list(tenant: string, source: string): Promise<QuarantineRecord[]>;
+}
+
+/** Each asset's finding ledger (functions/inventory/cloud/finding-ledger.ts), in the asset's item collection. */
+export interface FindingLedgerRepository {
+  get(tenant: string, assetId: string): Promise<FindingLedger | undefined>;
+  /** Writes the ledger if its stored version is still `ledger.version` (FindingLedgerConflict otherwise); returns it with the version bumped. */
+  put(ledger: FindingLedger): Promise<FindingLedger>;
 }
 
 export interface Repositories {

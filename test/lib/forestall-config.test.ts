@@ -1,8 +1,11 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import type { ActuatorDefinition } from '../../functions/action-kernel/actuator-definition.ts';
 import { ACTUATORS } from '../../functions/actuators/registry.ts';
+import { CloudFindings } from '../../lib/cloud-findings.ts';
+import { ForestallBus } from '../../lib/forestall-bus.ts';
 import { actuatorContextSchemas, knownContextKeys, readForestallConfig } from '../../lib/forestall-config.ts';
+import { ForestallTable } from '../../lib/forestall-table.ts';
 
 const configFrom = (context: Record<string, unknown>) => readForestallConfig(new App({ context }).node);
 
@@ -82,6 +85,38 @@ describe('readForestallConfig', () => {
     expect(() => configFrom({ 'forestall:completelyMadeUp': 'x', 'forestall:alarmEmail': 'a@b.c' })).toThrow(
       /unknown forestall context keys: forestall:alarmEmail \(did you mean forestall:alarmEmails\?\), forestall:completelyMadeUp\. Known keys: .*forestall:guardrails/,
     );
+  });
+
+  it('reads the cloud findings keys from -c strings and from cdk.json values alike', () => {
+    const expected = { memberAccountIds: ['111111111111', '222222222222'], accountTenants: { '333333333333': 'acme' }, findingsBusArn: 'arn:aws:events:eu-west-1:444444444444:event-bus/forestall' };
+    expect(
+      configFrom({
+        'forestall:memberAccountIds': '111111111111, 222222222222',
+        'forestall:accountTenants': '{"333333333333": "acme"}',
+        'forestall:findingsBusArn': 'arn:aws:events:eu-west-1:444444444444:event-bus/forestall',
+      }),
+    ).toEqual(expected);
+    expect(
+      configFrom({
+        'forestall:memberAccountIds': ['111111111111', '222222222222'],
+        'forestall:accountTenants': { '333333333333': 'acme' },
+        'forestall:findingsBusArn': 'arn:aws:events:eu-west-1:444444444444:event-bus/forestall',
+      }),
+    ).toEqual(expected);
+    expect(() => configFrom({ 'forestall:accountTenants': '["acme"]' })).toThrow(/forestall:accountTenants: expected a JSON object/);
+    expect(() => configFrom({ 'forestall:memberAccountId': '111111111111' })).toThrow(/did you mean forestall:memberAccountIds\?/);
+  });
+
+  it('lets the cloud findings construct name the accountTenants or memberAccountIds entry that is wrong, before bundling', () => {
+    const findings = (context: Record<string, unknown>) => {
+      const stack = new Stack(new App(), 'ConfigTest');
+      const config = configFrom(context);
+      return new CloudFindings(stack, 'CloudFindings', { table: new ForestallTable(stack, 'Table'), bus: new ForestallBus(stack, 'Bus'), ...config });
+    };
+    expect(() => findings({ 'forestall:accountTenants': '{"1234": "acme"}' })).toThrow(/CloudFindings: accountTenants key "1234" is not a 12-digit AWS account id/);
+    expect(() => findings({ 'forestall:accountTenants': '{"333333333333": "Not A Tenant"}' })).toThrow(/accountTenants\.333333333333/);
+    expect(() => findings({ 'forestall:accountTenants': '{"333333333333": 7}' })).toThrow(/accountTenants\.333333333333: expected a tenant id, got 7/);
+    expect(() => findings({ 'forestall:memberAccountIds': '111111111111,22222' })).toThrow(/memberAccountIds entry "22222" is not a 12-digit AWS account id/);
   });
 
   it('names the context key when a value has the wrong shape', () => {

@@ -3,6 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { actuatorDefinition } from '../../functions/actuators/registry.ts';
+import { compileEventPattern } from '../../functions/routing/event-pattern.ts';
+import { EventPatterns } from '../../functions/routing/rules.ts';
 import { DEFAULT_MEMBER_ROLE_NAME, ForestallMemberStack, MEMBER_ACTUATOR } from '../../lib/forestall-member-stack.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped */
@@ -89,5 +91,57 @@ describe('ForestallMember role name', () => {
     const warnings = Annotations.fromStack(unnamed.stack).findWarning('*', Match.stringLikeRegexp(`forestall:${roleSetting.key}`));
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]!.entry.data)).toContain(`"${DEFAULT_MEMBER_ROLE_NAME}"`);
+  });
+});
+
+describe('ForestallMember stack forwarding findings', () => {
+  const BUS_ARN = `arn:aws:events:eu-west-1:${CENTRAL}:event-bus/forestall`;
+
+  it('forwards Inspector and Security Hub findings from the default bus to the central bus, with a role allowed only that', () => {
+    const { stack, template } = memberStack({ findingsBusArn: BUS_ARN });
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+    expect(rules).toHaveLength(1);
+    const [rule] = rules;
+    // The default bus (no EventBusName), the central rule's own pattern.
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.EventPattern).toEqual(JSON.parse(JSON.stringify(EventPatterns.cloudFindings)));
+    const [target, ...others] = rule.Properties.Targets;
+    expect(others).toEqual([]);
+    expect(target.Arn).toBe(BUS_ARN);
+    expect(target.Input ?? target.InputPath ?? target.InputTransformer).toBeUndefined();
+
+    const roleId = target.RoleArn['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }),
+    ]);
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as any[])
+      .filter((policy) => policy.Properties.Roles.some((ref: any) => ref.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([expect.objectContaining({ Action: 'events:PutEvents', Effect: 'Allow', Resource: BUS_ARN })]);
+    template.hasOutput('FindingsRuleArn', {});
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+
+  it("forwards the findings AWS sends and nothing else (EventBridge keeps the member's account on them)", () => {
+    const { template } = memberStack({ findingsBusArn: BUS_ARN });
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+    const forwards = compileEventPattern(rule.Properties.EventPattern);
+    const event = (source: string, detailType: string) => ({ version: '0', id: 'e1', source, 'detail-type': detailType, account: MEMBER.account, region: 'eu-west-1', time: '2026-11-30T10:00:00Z', resources: [], detail: {} });
+    expect(forwards(event('aws.inspector2', 'Inspector2 Finding'))).toBe(true);
+    expect(forwards(event('aws.securityhub', 'Security Hub Findings - Imported'))).toBe(true);
+    expect(forwards(event('aws.inspector2', 'Inspector2 Coverage'))).toBe(false);
+    expect(forwards(event('forestall', 'Inspector2 Finding'))).toBe(false);
+  });
+
+  it('creates no rule without findingsBusArn, and refuses a bus ARN that is malformed or outside the central account', () => {
+    const { template } = memberStack();
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    expect(() => memberStack({ findingsBusArn: 'forestall' })).toThrow(/findingsBusArn "forestall" is not an EventBridge event bus ARN/);
+    expect(() => memberStack({ findingsBusArn: 'arn:aws:sns:eu-west-1:111111111111:forestall' })).toThrow(/is not an EventBridge event bus ARN/);
+    expect(() => memberStack({ findingsBusArn: 'arn:aws:events:eu-west-1:999999999999:event-bus/forestall' })).toThrow(
+      /findingsBusArn is in account 999999999999, not the central account 111111111111/,
+    );
   });
 });

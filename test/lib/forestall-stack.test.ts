@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ActuatorDefinition, ActuatorSetting } from '../../functions/action-kernel/actuator-definition.ts';
 import { ACTUATORS } from '../../functions/actuators/registry.ts';
 import { EventPatterns, rulePattern } from '../../functions/routing/rules.ts';
+import { CLOUD_FINDINGS_SERVICE } from '../../lib/cloud-findings.ts';
 import { PLAYBOOK_SUBSTITUTION_KEYS, REPORT_STANDING_SERVICE } from '../../lib/cve-exposure-response-playbook.ts';
 import { EXPIRY_SWEEPER_SERVICE } from '../../lib/expiry-sweeper.ts';
 import { INVENTORY_REMATCH_SERVICE } from '../../lib/inventory-rematch.ts';
@@ -26,9 +27,11 @@ const SERVICES = {
   epssIngest: 'epss-ingest',
   intelWebhook: 'intel-webhook',
   inventoryImport: 'inventory-import',
+  inventoryUpload: 'inventory-upload',
   exposureMatch: 'exposure-match',
   inventoryRematch: INVENTORY_REMATCH_SERVICE,
   indicatorMatch: INDICATOR_MATCH_SERVICE,
+  cloudFindings: CLOUD_FINDINGS_SERVICE,
   plan: 'playbook-plan',
   checkPatch: 'playbook-check-patch',
   reportStanding: REPORT_STANDING_SERVICE,
@@ -61,6 +64,9 @@ for (const definition of ACTUATORS) {
 }
 const GUARDRAILS = { maxAssetsPerRun: 10, profile: { sectors: ['financial services'], regions: ['DE'], domains: ['example.com'], networks: ['198.51.100.0/24'] } };
 const TENANTS = { acme: { mode: 'enforce' }, beta: { maxAssetsPerWindow: 20, profile: { sectors: ['healthcare'] } } };
+/** Cloud findings: a member account of the default tenant, one of acme's (also a PutEvents sender already) and one of beta's. */
+const MEMBER_ACCOUNTS = ['333333333333'];
+const ACCOUNT_TENANTS = { '222222222222': 'acme', '444444444444': 'beta' };
 
 let app: App;
 let template: Template;
@@ -80,6 +86,8 @@ beforeAll(() => {
     tenants: TENANTS,
     alarmEmails: ['secops@example.com'],
     actuatorSettings: ACTUATOR_SETTINGS,
+    memberAccountIds: MEMBER_ACCOUNTS,
+    accountTenants: ACCOUNT_TENANTS,
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   template = Template.fromStack(stack);
@@ -191,6 +199,7 @@ describe('Forestall stack', () => {
       [SERVICES.exposureMatch, 'functions/match/exposure-match.handler.ts'],
       [SERVICES.inventoryRematch, 'functions/match/inventory-changed.handler.ts'],
       [SERVICES.sweeper, 'functions/expiry/expiry-sweeper.handler.ts'],
+      [SERVICES.cloudFindings, 'functions/inventory/cloud-findings.handler.ts'],
       ...ACTUATORS.map((definition): [string, string] => [actuatorService(definition), definition.deployment.handler]),
     ];
     for (const [service, entry] of entries) {
@@ -236,6 +245,9 @@ describe('Forestall stack', () => {
         TABLE_NAME: 'forestall',
         EVENT_BUS_NAME: 'forestall',
         FORESTALL_ACCOUNT_ID: '123456789012',
+        OWN_ACCOUNT_ID: '123456789012',
+        MEMBER_ACCOUNT_IDS: MEMBER_ACCOUNTS.join(','),
+        ACCOUNT_TENANTS: JSON.stringify(ACCOUNT_TENANTS),
         GUARDRAILS: JSON.stringify(GUARDRAILS),
         TENANT_POLICIES: JSON.stringify(TENANTS),
         ACTUATOR_FUNCTION_ARNS: JSON.stringify(Object.fromEntries(ACTUATORS.map((d) => [d.name, `arn:aws:lambda:eu-west-1:123456789012:function:${d.name}`]))),
@@ -243,6 +255,7 @@ describe('Forestall stack', () => {
         TENANTS: 'default,acme',
         INTEL_SOURCES: JSON.stringify({ 'cisa-kev': {} }),
         WEBHOOK_SECRET_PREFIX: 'forestall/webhook/',
+        UPLOAD_BUCKET: 'forestall-uploads',
         SLACK_CHANNEL: 'C0123456789',
         SLACK_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:forestall/slack/bot-token',
         ...actuatorEnv,
@@ -272,7 +285,8 @@ describe('Forestall stack', () => {
     const [[id, bus]] = ofType('AWS::Events::EventBus') as [[string, CfnResource]];
     expect(bus.Properties.Name).toBe('forestall');
     const statements = ofType('AWS::Events::EventBusPolicy').map(([, policy]) => policy.Properties.Statement);
-    expect(statements).toHaveLength(3);
+    // The two listed senders, the organization, and the cloud findings accounts not listed already (222222222222 is).
+    expect(statements).toHaveLength(5);
     for (const statement of statements) {
       expect(statement.Action).toBe('events:PutEvents');
       expect(render(statement.Resource)).toBe(`\${${id}.Arn}`);
@@ -280,6 +294,8 @@ describe('Forestall stack', () => {
     const principals = statements.map((statement) => render(statement.Principal.AWS));
     expect(principals.filter((p) => p.includes(':iam::111111111111:root'))).toHaveLength(1);
     expect(principals.filter((p) => p.includes(':iam::222222222222:root'))).toHaveLength(1);
+    expect(principals.filter((p) => p.includes(':iam::333333333333:root'))).toHaveLength(1);
+    expect(principals.filter((p) => p.includes(':iam::444444444444:root'))).toHaveLength(1);
     const orgStatement = statements.find((statement) => statement.Principal.AWS === '*');
     expect(orgStatement.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } });
     const [[, archive]] = ofType('AWS::Events::Archive') as [[string, CfnResource]];
@@ -348,6 +364,32 @@ describe('Forestall stack', () => {
     expect(render(env.TABLE_NAME)).toBe(`\${${tableId()}}`);
   });
 
+  it('routes Inspector and Security Hub findings from any account to the cloud findings function, which knows the allowed accounts and runs one event at a time', () => {
+    const rule = ruleWithPattern(EventPatterns.cloudFindings);
+    // Findings come from member accounts: no account filter on the rule; the function checks the account.
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.inspector2', 'aws.securityhub'],
+      'detail-type': ['Inspector2 Finding', 'Security Hub Findings - Imported'],
+    });
+    expect(rule.Properties.EventBusName.Ref).toBe(busId());
+    const [target] = rule.Properties.Targets;
+    const findingsId = functionId(SERVICES.cloudFindings);
+    expect(render(target.Arn)).toBe(`\${${findingsId}.Arn}`);
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
+    const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(resources[findingsId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toBe(dlqId);
+    expect(resources[findingsId]!.Properties.ReservedConcurrentExecutions).toBe(1);
+    const env = functionEnv(SERVICES.cloudFindings);
+    expect(env.OWN_ACCOUNT_ID).toEqual({ Ref: 'AWS::AccountId' });
+    expect(env.TENANT_ID).toBe('default');
+    expect(env.MEMBER_ACCOUNT_IDS.split(',').sort()).toEqual(['222222222222', '333333333333', '444444444444']);
+    expect(JSON.parse(env.ACCOUNT_TENANTS)).toEqual(ACCOUNT_TENANTS);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+    });
+  });
+
   it("starts the playbook only for act exposures from the stack's own account, with the whole event as input and a DLQ", () => {
     const rule = ruleWithPattern({ ...rulePattern('exposureAct', 'ACCOUNT'), account: [{ Ref: 'AWS::AccountId' }] });
     expect(rule.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
@@ -397,13 +439,47 @@ describe('Forestall stack', () => {
   });
 
   it('keeps raw payloads in a KMS-encrypted, TLS-only, private, versioned bucket that expires them', () => {
-    const [[, bucket]] = ofType('AWS::S3::Bucket') as [[string, CfnResource]];
+    const [, bucket] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('IntelArchiveBucket'))!;
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(400);
-    const [, policy] = ofType('AWS::S3::BucketPolicy')[0]!;
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([id]) => id.startsWith('IntelArchiveBucket'))!;
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('imports uploads from a private, TLS-only bucket that tells EventBridge itself, started by S3 and by its own running upload', () => {
+    const [bucketId, bucket] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('InventoryUploadBucket'))!;
+    expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(30);
+    // No custom resource: the notification setting is the bucket's own property.
+    expect(ofType('Custom::S3BucketNotifications')).toEqual([]);
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([id]) => id.startsWith('InventoryUploadBucket'))!;
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+
+    const uploadId = functionId(SERVICES.inventoryUpload);
+    const fn = resources[uploadId]!;
+    expect(fn.Properties.Timeout).toBe(900);
+    expect(render(functionEnv(SERVICES.inventoryUpload).UPLOAD_BUCKET)).toBe(`\${${bucketId}}`);
+    // It reads only under uploads/ and writes nothing to S3.
+    const statements = functionStatements(SERVICES.inventoryUpload);
+    expect(resourcesFor(statements, 's3:GetObject*')).toContain(`\${${bucketId}.Arn}/uploads/*`);
+    expect([...actionsOf(statements)].filter((action) => /^s3:(Put|Delete)/.test(action))).toEqual([]);
+
+    // S3's event on the default bus: this bucket, under uploads/.
+    const [, created] = ofType('AWS::Events::Rule').find(([, rule]) => rule.Properties.EventPattern?.source?.[0] === 'aws.s3')!;
+    expect(created.Properties.EventBusName).toBeUndefined();
+    expect(created.Properties.EventPattern).toEqual({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: [{ Ref: bucketId }] }, object: { key: [{ prefix: 'uploads/' }] } } });
+    // Its own running upload, from this account only.
+    const continued = ruleWithPattern({ ...rulePattern('inventoryUploadContinued', 'ACCOUNT'), account: [{ Ref: 'AWS::AccountId' }] });
+    expect(continued.Properties.EventBusName.Ref).toBe(busId());
+    for (const rule of [created, continued]) {
+      const [target] = rule.Properties.Targets;
+      expect(render(target.Arn)).toBe(`\${${uploadId}.Arn}`);
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
+      expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(fn.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]);
+    }
   });
 
   it('answers the signed webhook with a function that reads only the secrets under the webhook prefix, behind WAF', () => {
@@ -459,9 +535,11 @@ describe('Forestall stack', () => {
       SERVICES.epssIngest,
       SERVICES.intelWebhook,
       SERVICES.inventoryImport,
+      SERVICES.inventoryUpload,
       SERVICES.exposureMatch,
       SERVICES.inventoryRematch,
       SERVICES.indicatorMatch,
+      SERVICES.cloudFindings,
       ...ACTUATOR_SERVICES,
     ];
     for (const service of ALL_SERVICES) {
@@ -652,6 +730,7 @@ describe('Forestall stack', () => {
       TableName: `\${${tableId()}}`,
       PlaybookStateMachineArn: `\${${machine()[0]}}`,
       InventoryImportFunctionName: `\${${functionId(SERVICES.inventoryImport)}}`,
+      InventoryUploadBucket: expect.stringMatching(/^\$\{InventoryUploadBucket[A-F0-9]+\}$/),
       AlarmTopicArn: `\${${topicId()}}`,
       ExpirySweeperFunctionName: `\${${functionId(SERVICES.sweeper)}}`,
       IntelWebhookUrl: expect.stringMatching(/^https:\/\/\$\{IntelPushWebhookApi[A-F0-9]+\}\.execute-api\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/\$\{IntelPushWebhookApiDeploymentStagev1[A-F0-9]+\}\/intel\/$/),

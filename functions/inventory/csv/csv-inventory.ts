@@ -10,7 +10,7 @@ import { INVENTORY_SOURCE, InvalidInputError, type ParsedInventory } from '../pa
 
 /** Asset fields a CSV column can fill (one column each); `tags` maps tag keys to columns. */
 const COLUMN_FIELDS = ['id', 'hostname', 'ips', 'internetFacing', 'criticality', 'owner', 'software'] as const;
-type ColumnField = (typeof COLUMN_FIELDS)[number];
+export type ColumnField = (typeof COLUMN_FIELDS)[number];
 const MAPPABLE_VALUES = ['hostname', 'internetFacing', 'criticality', 'owner'] as const;
 
 const ColumnSchema = z.string().trim().min(1, 'a column name');
@@ -80,42 +80,31 @@ const lookup = (map: Record<string, string | boolean> | undefined, cell: string)
   return key === undefined ? undefined : map[key];
 };
 
-/**
- * Reads a CSV asset inventory with a header row, by `mapping`. Each row becomes an asset (defaults
- * applied, as `parseInventory`), or a quarantine record whose reason names the file, the line and
- * the column, e.g. `hosts.csv: line 4, column "Tier" (3): criticality: expected one of low|medium|high (cell "Tier 9")`.
- * Rows with another field count than the header, software the asset store would refuse, an IP that
- * is not one, and a repeated id are quarantined too; blank lines are skipped.
- * @throws InvalidInputError when the mapping is invalid, names a column the header lacks, or the CSV
- *   cannot be parsed (an unclosed quote): the file and the column or line are named.
- */
-export function parseCsvInventory(input: string | Buffer, options: CsvInventoryOptions): ParsedInventory {
-  const { fileName } = options;
-  const tenant = options.tenant ?? DEFAULT_TENANT;
-  const now = options.now ?? new Date().toISOString();
-  const mappingRead = CsvMappingSchema.safeParse(options.mapping);
+/** The mapping, checked: an error names the file and the mapping field. */
+export function checkCsvMapping(mapping: unknown, fileName: string): CsvMapping {
+  const mappingRead = CsvMappingSchema.safeParse(mapping);
   if (!mappingRead.success) {
     const first = mappingRead.error.issues[0];
     throw new InvalidInputError(fileName, formatPath(first?.path ?? [], 'mapping'), `mapping: ${describeIssues(mappingRead.error.issues, 'mapping').join('; ')}`);
   }
-  const mapping = mappingRead.data;
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  return mappingRead.data;
+}
 
-  let rows: Array<{ record: string[]; info: { bytes: number } }>;
-  try {
-    rows = parse(bytes, { info: true, bom: true, relax_column_count: true, skip_empty_lines: true, delimiter: options.delimiter ?? ',' }) as unknown as typeof rows;
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      throw new InvalidInputError(fileName, line ? `line ${line}` : '(document)', `${line ? `line ${line}: ` : ''}${error.message}`);
-    }
-    throw error;
-  }
-  const [header, ...records] = rows;
-  if (!header) throw new InvalidInputError(fileName, '(document)', 'no header row: the file is empty');
-  const columns = header.record.map((name) => name.trim());
+/** Which column holds which field, from the header row. */
+export interface CsvLayout {
+  fileName: string;
+  mapping: CsvMapping;
+  columns: string[];
+  fieldColumns: Map<ColumnField, number>;
+  tagColumns: ReadonlyArray<readonly [string, number]>;
+}
 
-  // Column index of each mapped field; a missing column is the mapping's error, not a row's.
+/**
+ * The layout of a CSV by its header row and `mapping` (checked).
+ * @throws InvalidInputError when a mapped column is not in the header (the mapping's error, not a row's).
+ */
+export function csvLayout(header: readonly string[], mapping: CsvMapping, fileName: string): CsvLayout {
+  const columns = header.map((name) => name.trim());
   const indexOf = (column: string, field: string) => {
     const at = columns.indexOf(column.trim());
     if (at === -1) throw new InvalidInputError(fileName, column, `column "${column}" (mapped to ${field}) is not in the header: ${columns.map((name) => `"${name}"`).join(', ')}`);
@@ -127,103 +116,134 @@ export function parseCsvInventory(input: string | Buffer, options: CsvInventoryO
     if (column !== undefined) fieldColumns.set(field, indexOf(column, field));
   }
   const tagColumns = Object.entries(mapping.tags ?? {}).map(([key, column]) => [key, indexOf(column, `tag ${key}`)] as const);
+  return { fileName, mapping, columns, fieldColumns, tagColumns };
+}
+
+/** One data row: an asset, or why not (the reason names the file, `where` and the column). */
+export type CsvRow = { asset: Asset } | { record: string; reason: string; payload: string };
+
+/**
+ * One data row of a CSV as an asset, by the layout. `seen` holds the ids of the rows before it (a repeated
+ * id is refused: the first row was kept).
+ */
+export function csvRowToAsset(layout: CsvLayout, cells: readonly string[], where: string, seen: Set<string>): CsvRow {
+  const { fileName, mapping, columns, fieldColumns, tagColumns } = layout;
+  const describeColumn = (index: number) => `column "${columns[index]}" (${index + 1})`;
+  const idCell = cells[fieldColumns.get('id') as number]?.trim();
+  const reject = (problems: string[]): CsvRow => ({
+    record: idCell || where,
+    reason: problems.map((problem) => `${fileName}: ${where}, ${problem}`).join('; '),
+    payload: JSON.stringify(Object.fromEntries(columns.map((name, i) => [name, cells[i] ?? null]))).slice(0, 16_000),
+  });
+  if (cells.length !== columns.length) return reject([`has ${cells.length} fields; the header has ${columns.length}`]);
+
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  const cellOf = (field: ColumnField) => {
+    const at = fieldColumns.get(field);
+    return at === undefined ? undefined : (cells[at] ?? '').trim();
+  };
+  for (const field of COLUMN_FIELDS) {
+    const cell = cellOf(field);
+    if (cell === undefined || cell === '') continue;
+    const column = describeColumn(fieldColumns.get(field) as number);
+    if (field === 'ips') {
+      const ips = cell.split(/[;,\s]+/).filter(Boolean);
+      const bad = ips.filter((ip) => !(ipaddr.IPv4.isValidFourPartDecimal(ip) || ipaddr.IPv6.isValid(ip)));
+      if (bad.length > 0) problems.push(`${column}: ips: not an IP address: ${bad.map((ip) => `"${ip}"`).join(', ')}`);
+      raw.ips = ips;
+    } else if (field === 'software') {
+      raw.software = cell
+        .split(/[;\s]+/)
+        .filter(Boolean)
+        .map((identifier) => (identifier.startsWith('cpe:') ? { cpe: identifier } : { purl: identifier }));
+    } else if (field === 'internetFacing') {
+      const mapped = lookup(mapping.values?.internetFacing, cell) ?? cell;
+      const word = String(mapped).toLowerCase();
+      if (mapped === true || TRUE_WORDS.has(word)) raw.internetFacing = true;
+      else if (mapped === false || FALSE_WORDS.has(word)) raw.internetFacing = false;
+      else problems.push(`${column}: internetFacing: expected yes/no, true/false or 1/0 (cell "${cell}")`);
+    } else if (field === 'id') {
+      raw.id = cell;
+    } else {
+      raw[field] = lookup(mapping.values?.[field], cell) ?? cell;
+    }
+  }
+  if (raw.id === undefined) problems.push(`${describeColumn(fieldColumns.get('id') as number)}: id: empty; every asset needs an id`);
+  const tags = Object.fromEntries(tagColumns.map(([key, at]) => [key, (cells[at] ?? '').trim()] as const).filter(([, value]) => value !== ''));
+  if (Object.keys(tags).length > 0) raw.tags = tags;
+  if (problems.length > 0) return reject(problems);
+
+  const parsed = AssetSchema.safeParse(raw);
+  if (!parsed.success) {
+    return reject(
+      parsed.error.issues.flatMap((issue) => {
+        const field = issue.path[0] as ColumnField | 'tags';
+        const at = field === 'tags' ? tagColumns.find(([key]) => key === issue.path[1])?.[1] : fieldColumns.get(field);
+        const cell = at === undefined ? undefined : (cells[at] ?? '').trim();
+        return describeIssues([issue]).map((message) => `${at === undefined ? '' : `${describeColumn(at)}: `}${message}${cell === undefined ? '' : ` (cell "${cell}")`}`);
+      }),
+    );
+  }
+  const softwareProblems = parsed.data.software.flatMap((software, j) => {
+    try {
+      describeSoftware(software);
+      return [];
+    } catch (error) {
+      return [`${describeColumn(fieldColumns.get('software') as number)}: software[${j}]: ${(error as Error).message}`];
+    }
+  });
+  if (softwareProblems.length > 0) return reject(softwareProblems);
+  if (seen.has(parsed.data.id)) return reject([`${describeColumn(fieldColumns.get('id') as number)}: id "${parsed.data.id}" appears more than once; the first row was kept`]);
+  seen.add(parsed.data.id);
+  return { asset: parsed.data };
+}
+
+/** The csv-parse options every reader uses: BOM dropped, ragged rows kept (and refused by count), blank lines skipped. */
+export const csvParseOptions = (delimiter = ',') => ({ info: true, bom: true, relax_column_count: true, skip_empty_lines: true, delimiter }) as const;
+
+/**
+ * Reads a CSV asset inventory with a header row, by `mapping`. Each row becomes an asset (defaults
+ * applied, as `parseInventory`), or a quarantine record whose reason names the file, the line and
+ * the column, e.g. `hosts.csv: line 4, column "Tier" (3): criticality: expected one of low|medium|high (cell "Tier 9")`.
+ * Rows with another field count than the header, software the asset store would refuse, an IP that
+ * is not one, and a repeated id are quarantined too; blank lines are skipped. (`csv-stream.ts` reads
+ * the same way from a stream, for files of any size.)
+ * @throws InvalidInputError when the mapping is invalid, names a column the header lacks, or the CSV
+ *   cannot be parsed (an unclosed quote): the file and the column or line are named.
+ */
+export function parseCsvInventory(input: string | Buffer, options: CsvInventoryOptions): ParsedInventory {
+  const { fileName } = options;
+  const tenant = options.tenant ?? DEFAULT_TENANT;
+  const now = options.now ?? new Date().toISOString();
+  const mapping = checkCsvMapping(options.mapping, fileName);
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+
+  let rows: Array<{ record: string[]; info: { bytes: number } }>;
+  try {
+    rows = parse(bytes, csvParseOptions(options.delimiter)) as unknown as typeof rows;
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw new InvalidInputError(fileName, line ? `line ${line}` : '(document)', `${line ? `line ${line}: ` : ''}${error.message}`);
+    }
+    throw error;
+  }
+  const [header, ...records] = rows;
+  if (!header) throw new InvalidInputError(fileName, '(document)', 'no header row: the file is empty');
+  const layout = csvLayout(header.record, mapping, fileName);
 
   const lineOf = lineIndex(bytes);
-  const describeColumn = (index: number) => `column "${columns[index]}" (${index + 1})`;
   const assets: Asset[] = [];
   const quarantined: QuarantineRecord[] = [];
   const seen = new Set<string>();
   let previousEnd = header.info.bytes;
-
   for (const { record: cells, info } of records) {
     const line = lineOf(skipBlank(bytes, previousEnd));
     previousEnd = info.bytes;
-    const where = `line ${line}`;
-    const idCell = cells[fieldColumns.get('id') as number]?.trim();
-    const reject = (problems: string[]) =>
-      quarantined.push({
-        tenant,
-        source: INVENTORY_SOURCE,
-        record: idCell || where,
-        reason: problems.map((problem) => `${fileName}: ${where}, ${problem}`).join('; '),
-        payload: JSON.stringify(Object.fromEntries(columns.map((name, i) => [name, cells[i] ?? null]))).slice(0, 16_000),
-        quarantinedAt: now,
-      });
-    if (cells.length !== columns.length) {
-      reject([`has ${cells.length} fields; the header has ${columns.length}`]);
-      continue;
-    }
-
-    const problems: string[] = [];
-    const raw: Record<string, unknown> = {};
-    const cellOf = (field: ColumnField) => {
-      const at = fieldColumns.get(field);
-      return at === undefined ? undefined : (cells[at] ?? '').trim();
-    };
-    for (const field of COLUMN_FIELDS) {
-      const cell = cellOf(field);
-      if (cell === undefined || cell === '') continue;
-      const column = describeColumn(fieldColumns.get(field) as number);
-      if (field === 'ips') {
-        const ips = cell.split(/[;,\s]+/).filter(Boolean);
-        const bad = ips.filter((ip) => !(ipaddr.IPv4.isValidFourPartDecimal(ip) || ipaddr.IPv6.isValid(ip)));
-        if (bad.length > 0) problems.push(`${column}: ips: not an IP address: ${bad.map((ip) => `"${ip}"`).join(', ')}`);
-        raw.ips = ips;
-      } else if (field === 'software') {
-        raw.software = cell
-          .split(/[;\s]+/)
-          .filter(Boolean)
-          .map((identifier) => (identifier.startsWith('cpe:') ? { cpe: identifier } : { purl: identifier }));
-      } else if (field === 'internetFacing') {
-        const mapped = lookup(mapping.values?.internetFacing, cell) ?? cell;
-        const word = String(mapped).toLowerCase();
-        if (mapped === true || TRUE_WORDS.has(word)) raw.internetFacing = true;
-        else if (mapped === false || FALSE_WORDS.has(word)) raw.internetFacing = false;
-        else problems.push(`${column}: internetFacing: expected yes/no, true/false or 1/0 (cell "${cell}")`);
-      } else if (field === 'id') {
-        raw.id = cell;
-      } else {
-        raw[field] = lookup(mapping.values?.[field], cell) ?? cell;
-      }
-    }
-    if (raw.id === undefined) problems.push(`${describeColumn(fieldColumns.get('id') as number)}: id: empty; every asset needs an id`);
-    const tags = Object.fromEntries(tagColumns.map(([key, at]) => [key, (cells[at] ?? '').trim()] as const).filter(([, value]) => value !== ''));
-    if (Object.keys(tags).length > 0) raw.tags = tags;
-    if (problems.length > 0) {
-      reject(problems);
-      continue;
-    }
-
-    const parsed = AssetSchema.safeParse(raw);
-    if (!parsed.success) {
-      reject(
-        parsed.error.issues.flatMap((issue) => {
-          const field = issue.path[0] as ColumnField | 'tags';
-          const at = field === 'tags' ? tagColumns.find(([key]) => key === issue.path[1])?.[1] : fieldColumns.get(field);
-          const cell = at === undefined ? undefined : (cells[at] ?? '').trim();
-          return describeIssues([issue]).map((message) => `${at === undefined ? '' : `${describeColumn(at)}: `}${message}${cell === undefined ? '' : ` (cell "${cell}")`}`);
-        }),
-      );
-      continue;
-    }
-    const softwareProblems = parsed.data.software.flatMap((software, j) => {
-      try {
-        describeSoftware(software);
-        return [];
-      } catch (error) {
-        return [`${describeColumn(fieldColumns.get('software') as number)}: software[${j}]: ${(error as Error).message}`];
-      }
-    });
-    if (softwareProblems.length > 0) {
-      reject(softwareProblems);
-      continue;
-    }
-    if (seen.has(parsed.data.id)) {
-      reject([`${describeColumn(fieldColumns.get('id') as number)}: id "${parsed.data.id}" appears more than once; the first row was kept`]);
-      continue;
-    }
-    seen.add(parsed.data.id);
-    assets.push(parsed.data);
+    const row = csvRowToAsset(layout, cells, `line ${line}`, seen);
+    if ('asset' in row) assets.push(row.asset);
+    else quarantined.push({ tenant, source: INVENTORY_SOURCE, record: row.record, reason: row.reason, payload: row.payload, quarantinedAt: now });
   }
   return { assets, quarantined };
 }

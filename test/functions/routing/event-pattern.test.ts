@@ -466,6 +466,7 @@ describe('validateEventPattern', () => {
   it('accepts both routing patterns and a pattern using every operator', () => {
     expect(() => validateEventPattern(EventPatterns.intelChanged)).not.toThrow();
     expect(() => validateEventPattern(EventPatterns.exposureAct)).not.toThrow();
+    expect(() => validateEventPattern(EventPatterns.cloudFindings)).not.toThrow();
     expect(() =>
       validateEventPattern({
         source: [{ prefix: 'forest' }, { suffix: { 'equals-ignore-case': 'ALL' } }],
@@ -577,6 +578,14 @@ describe('the routing rules against forestall events', () => {
     }
     expect(matchesEventPattern(EventPatterns.exposureAct, envelope(DetailType.IntelChanged, intelChanged))).toBe(false);
     expect(matchesEventPattern(EventPatterns.exposureAct, envelope(DetailType.ExposureDetected, exposure('act'), 'forestall.test'))).toBe(false);
+  });
+
+  it('sends Inspector and Security Hub findings to the cloud findings function, never a forestall event named like one', () => {
+    expect(matchesEventPattern(EventPatterns.cloudFindings, envelope('Inspector2 Finding', {}, 'aws.inspector2'))).toBe(true);
+    expect(matchesEventPattern(EventPatterns.cloudFindings, envelope('Security Hub Findings - Imported', { findings: [] }, 'aws.securityhub'))).toBe(true);
+    expect(matchesEventPattern(EventPatterns.cloudFindings, envelope('Inspector2 Finding', {}))).toBe(false);
+    expect(matchesEventPattern(EventPatterns.cloudFindings, envelope('Inspector2 Scan', {}, 'aws.inspector2'))).toBe(false);
+    expect(matchesEventPattern(EventPatterns.cloudFindings, envelope(DetailType.IntelChanged, intelChanged))).toBe(false);
   });
 
   it('routes a JSON round-tripped event the same way (what a target receives)', () => {

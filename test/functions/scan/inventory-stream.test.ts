@@ -1,27 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { describe, expect, it } from 'vitest';
-import { readInventory, readInventoryFile, type InventoryItem, type InventorySource, type ReadPosition } from '../../../functions/scan/inventory-stream.ts';
-
-/** An inventory held in memory, handed out from a byte offset in chunks of `chunkBytes` (whole characters, as a file stream does). */
-function memorySource(name: string, text: string, chunkBytes = 7): InventorySource {
-  const bytes = Buffer.from(text, 'utf8');
-  return {
-    name,
-    head: async () => bytes.subarray(0, 64 * 1024).toString('utf8'),
-    async *text(from) {
-      const decoder = new StringDecoder('utf8');
-      for (let at = from; at < bytes.length; at += chunkBytes) {
-        const part = decoder.write(bytes.subarray(at, at + chunkBytes));
-        if (part) yield part;
-      }
-      const rest = decoder.end();
-      if (rest) yield rest;
-    },
-  };
-}
+import { readInventory, readInventoryFile, type InventoryItem, type ReadPosition } from '../../../functions/scan/inventory-stream.ts';
+import { memorySource } from './memory-source.ts';
 
 async function collect(items: AsyncIterable<InventoryItem>): Promise<InventoryItem[]> {
   const out: InventoryItem[] = [];
