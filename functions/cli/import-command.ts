@@ -13,7 +13,7 @@ export const IMPORT_USAGE = `  forestall import [FILE...] [--csv FILE --map MAPP
       in batches (any size), and re-matches the assets whose software changed against the intel stored
       there. FILEs (or --inventory FILE) are told apart by content: the forestall asset format
       {"assets": [...]}, JSON lines of assets, or a CycloneDX/SPDX JSON SBOM (one application asset named
-      after the file, or --asset-id ID). --csv reads a CSV with a header row by a JSON header mapping,
+      after the file, or --asset-id ID, which names every SBOM of the command: give one SBOM with it). --csv reads a CSV with a header row by a JSON header mapping,
       --map: one per --csv in the same order, or one for all. It names the column of id (required),
       hostname, ips, internetFacing, criticality, owner and software (lists split on ";" or spaces),
       "tags" {key: column} and "values" {field: {cell: value}}, e.g. {"id": "Hostname", "ips": "IP",

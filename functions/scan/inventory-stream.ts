@@ -156,6 +156,26 @@ async function* lines(chunks: AsyncIterable<string>): AsyncGenerator<[string, nu
 
 const NOT_AN_INVENTORY = 'not an inventory: expected {"assets": [...]}, JSON lines of assets, or a CycloneDX/SPDX SBOM';
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `{"assets": [...]}`, with "assets" first or after other keys (`{"version": 1, "assets": [...]}`), as
+ * against JSON lines (a whole asset object on each line) and SBOMs, told from the first bytes.
+ */
+function isAssetsDocument(start: string): boolean {
+  if (/^\{\s*"assets"\s*:/.test(start)) return true;
+  if (!start.startsWith('{') || /"(bomFormat|spdxVersion|@context)"/.test(start)) return false;
+  const newline = start.indexOf('\n');
+  try {
+    // A first line that is a whole object: a one-line document, or the first of JSON lines.
+    const first = JSON.parse(newline === -1 ? start : start.slice(0, newline)) as unknown;
+    return isObject(first) && Array.isArray(first.assets);
+  } catch {
+    // A document spread over lines (or a first line longer than the head).
+    return /"assets"\s*:\s*\[/.test(start);
+  }
+}
+
 /**
  * The assets of one inventory file. Problems with the file as a whole (unreadable, not an inventory)
  * throw an Error whose message names the file.
@@ -181,7 +201,7 @@ export async function* readInventory(source: InventorySource, seen: Set<string>,
   const start = head.replace(/^\uFEFF/, '').trimStart();
   const from = options.from && options.from.bytes > 0 ? options.from : undefined;
 
-  if (/^\{\s*"assets"\s*:/.test(start)) {
+  if (isAssetsDocument(start)) {
     // Resumed mid-array: the rest of the document after an opening that puts it back into the array.
     const opening = from ? '{"assets":[' : '';
     const offsets = options.positions ? new ByteOffsets(from?.bytes ?? 0, opening.length) : undefined;

@@ -25,6 +25,9 @@ const layouts = {
   minified: JSON.stringify({ assets }),
   'pretty-printed': `${JSON.stringify({ assets }, null, 2)}\n`,
   'with a key after the array': JSON.stringify({ assets, generatedAt: 'ünïcode' }),
+  // Found: a document whose first key is not "assets" was read as JSON lines and every line refused.
+  'with keys before the array, on one line': JSON.stringify({ version: 1, source: { tool: 'cmdb-export ✓' }, assets }),
+  'with keys before the array, pretty-printed': `${JSON.stringify({ generatedAt: '2026-12-02', assets }, null, 2)}\n`,
 };
 
 describe('readInventory resumes from a checkpoint', () => {
