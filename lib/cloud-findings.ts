@@ -1,7 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { EventPatterns } from '../functions/routing/rules.ts';
 import type { Construct } from 'constructs';
 import { BusMatcher, type BusMatcherProps } from './bus-matcher.ts';
 import { validateTenantId } from './construct-validation.ts';
+import { toCdkEventPattern } from './forestall-bus.ts';
 
 /** The Powertools service name of the cloud findings function. */
 export const CLOUD_FINDINGS_SERVICE = 'cloud-findings';
@@ -43,6 +47,8 @@ export class CloudFindings extends BusMatcher {
   readonly accounts: string[];
   /** The tenants findings may write: `tenantId` and those `accountTenants` names. */
   readonly tenants: string[];
+  /** This account's own findings, which Inspector and Security Hub put on its default bus, not on the forestall bus. */
+  readonly ownFindingsRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: CloudFindingsProps) {
     const { tenantId, accounts, accountTenants } = cloudFindingsSettings(props);
@@ -66,6 +72,17 @@ export class CloudFindings extends BusMatcher {
     this.accounts = accounts;
     this.tenants = [...new Set([tenantId, ...Object.values(accountTenants)])];
     for (const account of accounts) props.bus.admitPutEvents(account);
+    this.ownFindingsRule = new events.Rule(this, 'OwnFindings', {
+      description: "forestall: this account's Inspector2 and Security Hub findings (default bus) -> inventory",
+      eventPattern: toCdkEventPattern({ ...EventPatterns.cloudFindings, account: [Stack.of(this).account] }),
+      targets: [
+        new targets.LambdaFunction(this.handler.function, {
+          deadLetterQueue: this.handler.deadLetterQueue,
+          retryAttempts: props.retryAttempts ?? 8,
+          maxEventAge: props.maxEventAge ?? Duration.hours(6),
+        }),
+      ],
+    });
   }
 }
 

@@ -379,6 +379,11 @@ describe('Forestall stack', () => {
     const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
     expect(resources[findingsId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toBe(dlqId);
     expect(resources[findingsId]!.Properties.ReservedConcurrentExecutions).toBe(1);
+    // This account's own findings arrive on its default bus: a rule there, limited to the account, feeds the same function.
+    const own = ruleWithPattern({ ...EventPatterns.cloudFindings, account: [{ Ref: 'AWS::AccountId' }] });
+    expect(own.Properties.EventBusName).toBeUndefined();
+    expect(render(own.Properties.Targets[0].Arn)).toBe(`\${${findingsId}.Arn}`);
+    expect(own.Properties.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(dlqId);
     const env = functionEnv(SERVICES.cloudFindings);
     expect(env.OWN_ACCOUNT_ID).toEqual({ Ref: 'AWS::AccountId' });
     expect(env.TENANT_ID).toBe('default');
