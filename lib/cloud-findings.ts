@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { EventPatterns } from '../functions/routing/rules.ts';
 import type { Construct } from 'constructs';
 import { BusMatcher, type BusMatcherProps } from './bus-matcher.ts';
-import { validateTenantId } from './construct-validation.ts';
+import { validateAccountTenants, validateTenantId } from './construct-validation.ts';
 import { toCdkEventPattern } from './forestall-bus.ts';
 
 /** The Powertools service name of the cloud findings function. */
@@ -92,12 +92,7 @@ function cloudFindingsSettings(props: CloudFindingsProps) {
   for (const account of props.memberAccountIds ?? []) {
     if (!ACCOUNT_ID.test(account)) throw new Error(`CloudFindings: memberAccountIds entry "${account}" is not a 12-digit AWS account id`);
   }
-  const accountTenants: Record<string, string> = {};
-  for (const [account, tenant] of Object.entries(props.accountTenants ?? {})) {
-    if (!ACCOUNT_ID.test(account)) throw new Error(`CloudFindings: accountTenants key "${account}" is not a 12-digit AWS account id`);
-    if (typeof tenant !== 'string') throw new Error(`CloudFindings: accountTenants.${account}: expected a tenant id, got ${JSON.stringify(tenant)}`);
-    accountTenants[account] = validateTenantId(`CloudFindings: accountTenants.${account}`, tenant);
-  }
+  const accountTenants = validateAccountTenants('CloudFindings', props.accountTenants);
   const accounts = [...new Set([...(props.memberAccountIds ?? []), ...Object.keys(accountTenants)])];
   return { tenantId, accounts, accountTenants };
 }

@@ -139,3 +139,17 @@ export function tenantPolicySettings(construct: string, guardrails: unknown = {}
   }
   return { guardrailsJson, tenantPoliciesJson, tenants: Object.keys(overrides.data) };
 }
+
+/**
+ * `accountTenants` (`{"111122223333": "acme"}`: which tenant another account speaks for), checked: keys
+ * 12-digit account ids, values tenant ids. An error names the construct and the entry.
+ */
+export function validateAccountTenants(construct: string, accountTenants: Readonly<Record<string, unknown>> = {}): Record<string, string> {
+  const checked: Record<string, string> = {};
+  for (const [account, tenant] of Object.entries(accountTenants)) {
+    if (!/^\d{12}$/.test(account)) throw new Error(`${construct}: accountTenants key "${account}" is not a 12-digit AWS account id`);
+    if (typeof tenant !== 'string') throw new Error(`${construct}: accountTenants.${account}: expected a tenant id, got ${JSON.stringify(tenant)}`);
+    checked[account] = validateTenantId(`${construct}: accountTenants.${account}`, tenant);
+  }
+  return checked;
+}

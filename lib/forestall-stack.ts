@@ -104,7 +104,7 @@ export class ForestallStack extends Stack {
       tenantId,
       logEncryptionKey,
     });
-    this.inventoryUpload = new InventoryUpload(this, 'InventoryUpload', { table: this.table, bus: this.bus, tenantId, logEncryptionKey });
+    this.inventoryUpload = new InventoryUpload(this, 'InventoryUpload', { table: this.table, bus: this.bus, tenantId, accountTenants: props.accountTenants, logEncryptionKey });
     this.exposureMatch = new ExposureMatch(this, 'ExposureMatch', {
       table: this.table,
       bus: this.bus,

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +8,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { UPLOAD_PREFIX } from '../functions/inventory/upload/import-upload.ts';
 import { objectCreatedPattern } from '../functions/routing/rules.ts';
-import { validateTenantId } from './construct-validation.ts';
+import { validateAccountTenants, validateTenantId } from './construct-validation.ts';
 import { toCdkEventPattern, type ForestallBus } from './forestall-bus.ts';
 import { ForestallFunction } from './forestall-function.ts';
 import type { ForestallTable } from './forestall-table.ts';
@@ -34,6 +35,12 @@ export interface InventoryUploadProps {
    */
   readonly memorySize?: number;
   readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Other accounts that may upload, each for one tenant (`{"111122223333": "acme"}`, the stack's
+   * `accountTenants`): the bucket policy lets each put objects under `uploads/<its tenant>/` only.
+   * @default - only this account's principals upload (for any tenant)
+   */
+  readonly accountTenants?: Record<string, unknown>;
 }
 
 /**
@@ -52,6 +59,7 @@ export class InventoryUpload extends Construct {
   constructor(scope: Construct, id: string, props: InventoryUploadProps) {
     super(scope, id);
     const tenantId = validateTenantId('InventoryUpload', props.tenantId ?? 'default');
+    const accountTenants = validateAccountTenants('InventoryUpload', props.accountTenants);
     const retentionDays = props.retentionDays ?? 30;
     if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) {
       throw new Error(`InventoryUpload: retentionDays must be a whole number of days between 1 and 3650, got ${retentionDays}`);
@@ -84,8 +92,19 @@ export class InventoryUpload extends Construct {
       timeout: Duration.minutes(15),
       logEncryptionKey: props.logEncryptionKey,
       deadLetterQueue: true,
-      environment: { TENANT_ID: tenantId, UPLOAD_BUCKET: this.bucket.bucketName },
+      environment: { TENANT_ID: tenantId, UPLOAD_BUCKET: this.bucket.bucketName, OWN_ACCOUNT_ID: Stack.of(this).account, ACCOUNT_TENANTS: JSON.stringify(accountTenants) },
     });
+    // An MSSP's tenants upload from their own accounts, each only under its own prefix; the function checks the uploader again.
+    for (const [account, tenant] of Object.entries(accountTenants)) {
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `UploadsOf${account}`,
+          principals: [new iam.AccountPrincipal(account)],
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects(`${UPLOAD_PREFIX}${tenant}/*`)],
+        }),
+      );
+    }
     props.table.grantReadWrite(this.handler);
     props.bus.grantPutEvents(this.handler);
     this.bucket.grantRead(this.handler.role, `${UPLOAD_PREFIX}*`);

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { AccountIdSchema, AccountTenantsEnvSchema } from '../config/account-tenants.ts';
 import { readEnv } from '../config/env.ts';
 import { createObservability, lambdaHandler } from '../config/lambda-handler.ts';
 import { DEFAULT_TENANT, TenantIdSchema } from '../model/tenant.ts';
@@ -21,6 +22,9 @@ const env = readEnv(
     TABLE_NAME: z.string().min(1),
     EVENT_BUS_NAME: z.string().min(1),
     UPLOAD_BUCKET: z.string().min(1),
+    OWN_ACCOUNT_ID: AccountIdSchema,
+    /** Other accounts that may upload, each for its one tenant. */
+    ACCOUNT_TENANTS: AccountTenantsEnvSchema,
     /** Tenant of the quarantine record of an upload whose key names no tenant. */
     TENANT_ID: TenantIdSchema.default(DEFAULT_TENANT),
   }),
@@ -40,7 +44,7 @@ const STOP_MARGIN_MS = 90_000;
  * Progressed`: imports the object from its checkpoint until done or short of time (see import-upload.ts).
  */
 async function handle(event: unknown, context: { getRemainingTimeInMillis(): number }): Promise<ImportUploadOutcome | { status: 'refused'; reason: string }> {
-  const request = readUploadEvent(event, env.UPLOAD_BUCKET);
+  const request = readUploadEvent(event, { bucket: env.UPLOAD_BUCKET, ownAccount: env.OWN_ACCOUNT_ID, accountTenants: env.ACCOUNT_TENANTS });
   if (request.kind === 'refused') {
     logger.error('inventory upload refused', { record: request.record, reason: request.reason });
     await repositories.quarantine.put({ tenant: env.TENANT_ID, source: INVENTORY_SOURCE, record: request.record, reason: request.reason, quarantinedAt: new Date().toISOString() });

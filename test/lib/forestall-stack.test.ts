@@ -462,6 +462,14 @@ describe('Forestall stack', () => {
     expect(ofType('Custom::S3BucketNotifications')).toEqual([]);
     const [, policy] = ofType('AWS::S3::BucketPolicy').find(([id]) => id.startsWith('InventoryUploadBucket'))!;
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    // Each mapped account may put objects under its own tenant's prefix, and nothing else.
+    const uploads = policy.Properties.PolicyDocument.Statement.filter((statement: any) => String(statement.Sid ?? '').startsWith('UploadsOf'));
+    expect(uploads.map((statement: any) => [render(statement.Principal.AWS), statement.Action, render(statement.Resource)]).sort()).toEqual(
+      Object.entries(ACCOUNT_TENANTS)
+        .map(([account, tenant]) => [`arn:\${AWS::Partition}:iam::${account}:root`, 's3:PutObject', `\${${bucketId}.Arn}/uploads/${tenant}/*`])
+        .sort(),
+    );
+    expect(JSON.parse(functionEnv(SERVICES.inventoryUpload).ACCOUNT_TENANTS)).toEqual(ACCOUNT_TENANTS);
 
     const uploadId = functionId(SERVICES.inventoryUpload);
     const fn = resources[uploadId]!;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../../ingest/describe-issues.ts';
+import { AccountIdSchema, AccountTenantsEnvSchema } from '../../config/account-tenants.ts';
 import { TenantIdSchema } from '../../model/tenant.ts';
 import type { PublishEvents } from '../../routing/event-publisher.ts';
 import type { FindingLedgerRepository, Repositories } from '../../store/ports.ts';
@@ -21,7 +22,6 @@ type FindingSource = keyof typeof FINDING_SOURCES;
 /** Quarantine source of everything this path refuses (`forestall quarantine cloud-findings`). */
 export const CLOUD_FINDINGS_QUARANTINE_SOURCE = 'cloud-findings';
 
-const AccountIdSchema = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 
 /** Which accounts' findings are taken, and into which tenant. */
 export const CloudFindingsSettingsSchema = z.object({
@@ -46,30 +46,6 @@ const accountList = z
       .filter(Boolean),
   )
   .pipe(z.array(AccountIdSchema));
-const accountTenantsJson = z.preprocess(
-  (value, ctx) => {
-    if (value === undefined || value === '') return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(String(value));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON (expected {"<account id>": "<tenant>"})', input: value });
-      return z.NEVER;
-    }
-    // Checked here rather than with the record's own error, which would also replace the entries' messages.
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      ctx.addIssue({ code: 'custom', message: 'expected a JSON object {"<account id>": "<tenant>"}', input: value });
-      return z.NEVER;
-    }
-    return parsed;
-  },
-  // Keys checked one by one: a record's own key check reports only "Invalid key in record".
-  z.record(z.string(), TenantIdSchema).superRefine((map, ctx) => {
-    for (const account of Object.keys(map)) {
-      if (!AccountIdSchema.safeParse(account).success) ctx.addIssue({ code: 'custom', path: [account], message: 'a 12-digit AWS account id', input: account });
-    }
-  }),
-);
 
 /**
  * The function's environment: `OWN_ACCOUNT_ID`, `TENANT_ID` (default `default`), `MEMBER_ACCOUNT_IDS`
@@ -81,7 +57,7 @@ export const CloudFindingsEnvSchema = z
     OWN_ACCOUNT_ID: AccountIdSchema,
     TENANT_ID: TenantIdSchema.default('default'),
     MEMBER_ACCOUNT_IDS: accountList,
-    ACCOUNT_TENANTS: accountTenantsJson,
+    ACCOUNT_TENANTS: AccountTenantsEnvSchema,
   })
   .transform(
     (env): CloudFindingsSettings => ({

@@ -12,14 +12,25 @@ const ContinuationSchema = eventEnvelopeSchema(InventoryUploadProgressedSchema);
 /**
  * Reads the upload function's event: S3's `Object Created` for the upload bucket (a new upload), or the
  * function's own `Inventory Upload Progressed` with status `running` (go on from the checkpoint). Anything
- * else, an object in another bucket or a key that names no tenant is refused with the reason.
+ * else, an object in another bucket, a key that names no tenant, or an upload by another account for a
+ * tenant not its own is refused with the reason.
  */
-export function readUploadEvent(event: unknown, uploadBucket: string): UploadRequest {
+export interface UploadSettings {
+  bucket: string;
+  /** The stack's own account: its principals may upload for any tenant. */
+  ownAccount: string;
+  /** Other accounts that may upload, each for its one tenant (the bucket policy grants `uploads/<tenant>/` alone). */
+  accountTenants: Readonly<Record<string, string>>;
+}
+
+export function readUploadEvent(event: unknown, settings: UploadSettings): UploadRequest {
+  const uploadBucket = settings.bucket;
   const source = (event as { source?: unknown } | null)?.source;
   const id = String((event as { id?: unknown } | null)?.id ?? '(event)');
   let object: UploadObject;
   let resumed = false;
   let tenantFromEvent: string | undefined;
+  let requester: string | undefined;
   if (source === 'aws.s3') {
     const parsed = S3EventNotificationEventBridgeSchema.safeParse(event);
     if (!parsed.success) return { kind: 'refused', record: id, reason: `S3 event ${id}: ${describeIssues(parsed.error.issues).join('; ')}` };
@@ -29,6 +40,7 @@ export function readUploadEvent(event: unknown, uploadBucket: string): UploadReq
       return { kind: 'refused', record: detail.object.key, reason: `S3 event ${id}: detail.object: an Object Created event carries etag and size` };
     }
     object = { bucket: detail.bucket.name, key: detail.object.key, etag: unquoteEtag(detail.object.etag), size: detail.object.size };
+    requester = detail.requester;
   } else if (source === EVENT_SOURCE) {
     const parsed = ContinuationSchema.safeParse(event);
     if (!parsed.success) return { kind: 'refused', record: id, reason: `${DetailType.InventoryUploadProgressed} event ${id}: ${describeIssues(parsed.error.issues).join('; ')}` };
@@ -45,6 +57,10 @@ export function readUploadEvent(event: unknown, uploadBucket: string): UploadReq
   if (object.bucket !== uploadBucket) return { kind: 'refused', record: object.key, reason: `s3://${object.bucket}/${object.key}: not the upload bucket ${uploadBucket}` };
   const target = uploadTenant(object.key);
   if ('problem' in target) return { kind: 'refused', record: object.key, reason: `s3://${object.bucket}: ${target.problem}` };
+  // The bucket policy keeps another account to its own tenant's prefix; the uploader is checked again here.
+  if (requester !== undefined && /^\d{12}$/.test(requester) && requester !== settings.ownAccount && settings.accountTenants[requester] !== target.tenant) {
+    return { kind: 'refused', record: object.key, reason: `s3://${object.bucket}/${object.key}: uploaded by account ${requester}, which may not upload for tenant ${target.tenant}` };
+  }
   if (tenantFromEvent !== undefined && tenantFromEvent !== target.tenant) {
     return { kind: 'refused', record: object.key, reason: `event ${id}: tenant ${tenantFromEvent} does not own ${object.key}` };
   }
