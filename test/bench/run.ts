@@ -4,11 +4,12 @@
  * throughput on a 10,000-asset estate, the demo's intel-to-first-action time before and after the action
  * kernel (the cost of its safety) and its vendor calls per change, each Lambda's bundle, the in-memory
  * `forestall scan` at estate scale, a 2,000-component SBOM against the OSV reference data, the deployed
- * matcher and re-matching on dynalite at 100,000 assets x 200 components, and indicator relevance.
+ * matcher and re-matching on dynalite at 100,000 assets x 200 components, indicator relevance, and an
+ * inventory upload through S3 (s3rver) streamed into dynalite with checkpoints.
  *
  *   npm run bench                   every section (the deployed one takes about 20 minutes)
  *   npm run bench -- scan deployed  only the named sections (kev threatfox parsers nvd match demo
- *                                   bundles scan sbom deployed indicators)
+ *                                   bundles scan sbom deployed indicators upload)
  *   FORESTALL_BENCH_ESTATE=10000    the deployed section on a smaller estate
  */
 import '../../functions/local/promise-with-resolvers.ts';
@@ -57,6 +58,7 @@ import { benchScanEstate } from './scan-estate.bench.ts';
 import { benchSbomOsv, describeSbomOsvBench } from './sbom-osv.bench.ts';
 import { benchDeployedMatch, describeDeployedMatch } from './deployed-match.bench.ts';
 import { benchIndicatorRelevance } from './indicator-relevance.bench.ts';
+import { benchUploadImport, describeUploadBench } from './upload-import.bench.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = join(import.meta.dirname, '..', '..');
@@ -495,6 +497,7 @@ const SECTIONS: Record<string, () => unknown> = {
   sbom: benchSbom,
   deployed: benchDeployed,
   indicators: () => benchIndicatorRelevance(say),
+  upload: async () => describeUploadBench(await benchUploadImport(), say),
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in SECTIONS));
