@@ -67,7 +67,7 @@ async function handle(event: unknown, context: { getRemainingTimeInMillis(): num
     object,
   );
   for (const { record, reason } of outcome.examples) logger.warn('inventory record quarantined', { tenant, key: object.key, record, reason });
-  const log = outcome.status === 'failed' ? logger.error.bind(logger) : logger.info.bind(logger);
+  const log = outcome.status === 'failed' ? logger.error.bind(logger) : outcome.status === 'missing' ? logger.warn.bind(logger) : logger.info.bind(logger);
   log('inventory upload invocation ended', { tenant, key: object.key, etag: object.etag, status: outcome.status, reason: outcome.checkpoint?.reason });
   if (outcome.checkpoint) metrics.addMetric('InventoryUploadRecords', MetricUnit.Count, outcome.checkpoint.position.records);
   if (outcome.status === 'failed') metrics.addMetric('InventoryUploadsFailed', MetricUnit.Count, 1);

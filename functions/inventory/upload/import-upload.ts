@@ -85,7 +85,8 @@ export interface ImportUploadOptions {
 }
 
 export interface ImportUploadOutcome {
-  status: UploadStatus | 'replaced' | 'already-final';
+  /** `replaced`: a newer upload of the key has its own event; `missing`: the object is gone (deleted since). */
+  status: UploadStatus | 'replaced' | 'missing' | 'already-final';
   checkpoint?: UploadCheckpoint;
   /** The first quarantined records of this invocation. */
   examples: Array<{ record: string; reason: string }>;
@@ -106,8 +107,9 @@ export async function importUpload(deps: ImportUploadDeps, tenant: string, objec
     head = await deps.s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, IfMatch: `"${object.etag}"` }));
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    // Replaced (412) or deleted (404) since the event: the newer upload, if any, has an event of its own.
-    if (status === 412 || status === 404) return { status: 'replaced', examples: [] };
+    // Replaced since the event (412): the newer upload has an event of its own. Gone (404): deleted since.
+    if (status === 412) return { status: 'replaced', examples: [] };
+    if (status === 404) return { status: 'missing', examples: [] };
     throw error;
   }
   if (head.ETag && unquoteEtag(head.ETag) !== object.etag) return { status: 'replaced', examples: [] };

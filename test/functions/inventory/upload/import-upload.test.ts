@@ -1,3 +1,4 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importUpload, type ImportUploadDeps } from '../../../../functions/inventory/upload/import-upload.ts';
 import { DetailType, InventoryChangedSchema, InventoryUploadProgressedSchema } from '../../../../functions/model/events.ts';
@@ -176,6 +177,16 @@ describe('importUpload', () => {
     expect(outcome.checkpoint).toMatchObject({ status: 'done', imported: 1 });
     const asset = await table.repositories.assets.get(tenant, 'payments-api');
     expect(asset?.software).toEqual([expect.objectContaining({ purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1' })]);
+  });
+
+  it('says an object deleted since its event is missing, and imports nothing', async () => {
+    const tenant = 'deleted';
+    const object = await s3.put(`uploads/${tenant}/estate.jsonl`, jsonLines(hosts(tenant, 2)));
+    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: object.key }));
+    const run = harness();
+    expect((await importUpload(run.deps, tenant, object)).status).toBe('missing');
+    expect(run.published).toEqual([]);
+    expect(await storedIds(tenant, 2)).toEqual([]);
   });
 
   it('leaves an upload replaced since its event to the newer upload', async () => {
