@@ -1,12 +1,11 @@
 import type { Asset } from '../model/asset.ts';
-import { DetailType } from '../model/events.ts';
 import type { QuarantineRecord } from '../model/quarantine.ts';
 import type { PublishEvents } from '../routing/event-publisher.ts';
 import type { InventoryItem, ReadPosition } from '../scan/inventory-stream.ts';
 import { describeSoftware } from '../store/keys.ts';
 import { mapConcurrently } from '../store/map-concurrently.ts';
 import type { Repositories } from '../store/ports.ts';
-import { inventoryChangedEvents } from './import-inventory.ts';
+import { announceInventoryChanges } from './import-inventory.ts';
 import { mergeAssetPartial, type AssetPartial } from './merge-asset.ts';
 import { INVENTORY_SOURCE } from './parse-inventory.ts';
 
@@ -166,10 +165,7 @@ export async function importInventoryItems(deps: StreamImportDeps, input: Stream
     });
     announceAll = false;
     if (changes.length > 0) {
-      if (deps.publishEvents) {
-        const events = inventoryChangedEvents(tenant, changes, now);
-        await deps.publishEvents(events.map((detail) => ({ detailType: DetailType.InventoryChanged, detail })));
-      }
+      if (deps.publishEvents) await announceInventoryChanges(deps.publishEvents, tenant, changes, now);
       await deps.onChanges?.(changes);
     }
     summary.imported += ready.length;
