@@ -66,16 +66,18 @@ export type AcceptBehaviour = (push: IntelPush) => Promise<PushOutcome>;
 
 /** Counts entries as accepted, or refuses a document that is not JSON the way a parser would. */
 export const countEntries: AcceptBehaviour = async (push) => {
-  let document: { vulnerabilities?: unknown[] };
+  let document: unknown;
   try {
-    document = JSON.parse(push.body) as { vulnerabilities?: unknown[] };
+    document = JSON.parse(push.body);
   } catch (cause) {
     throw new InvalidFeedDocument(`webhook:${push.tenant}: body is not JSON (expected a CISA KEV catalogue)`, { cause });
   }
-  if (!Array.isArray(document.vulnerabilities)) {
+  // `null`, numbers and arrays are JSON too: refused like any other document without the field.
+  const vulnerabilities = typeof document === 'object' && document !== null ? (document as { vulnerabilities?: unknown }).vulnerabilities : undefined;
+  if (!Array.isArray(vulnerabilities)) {
     throw new InvalidFeedDocument(`webhook:${push.tenant}: vulnerabilities: expected an array`);
   }
-  return { accepted: document.vulnerabilities.length, rejected: 0, unchanged: 0 };
+  return { accepted: vulnerabilities.length, rejected: 0, unchanged: 0 };
 };
 
 /** Fake webhook dependencies recording every push and secret lookup. */

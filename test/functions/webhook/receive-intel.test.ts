@@ -92,7 +92,8 @@ describe('receiveIntel', () => {
         for (const secret of secretTexts) expect(text).not.toContain(secret);
         if (answer.status === 401) expect(answer.body).toEqual({ error: SIGNATURE_REFUSED });
       }),
-      { numRuns: 400 },
+      // The body `null` once met a fake parser that read a field of it: kept as a fixed example.
+      { numRuns: 400, examples: [[{ method: 'POST', path: '/intel/acme', body: 'null', sign: true, extraHeaders: {} }]] },
     );
   });
 });
