@@ -1,7 +1,8 @@
 import { DetailType, EVENT_VERSION, InventoryChangedSchema, MAX_ASSETS_PER_INVENTORY_EVENT, type InventoryChanged } from '../model/events.ts';
+import { groupAssetChanges, type AssetChange } from '../model/asset-change.ts';
 import type { PublishEvents } from '../routing/event-publisher.ts';
-import { mapConcurrently } from '../store/map-concurrently.ts';
-import type { Repositories } from '../store/ports.ts';
+import type { Asset } from '../model/asset.ts';
+import type { AssetPutResult, AssetRepository, Repositories } from '../store/ports.ts';
 import { parseInventory } from './parse-inventory.ts';
 
 export interface ImportInventoryDeps {
@@ -36,57 +37,69 @@ const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), '
  * The `Inventory Changed` details for these changes: at most MAX_ASSETS_PER_INVENTORY_EVENT assets and
  * MAX_INVENTORY_EVENT_BYTES each; an asset whose keys do not fit one event is split over several.
  */
-export function inventoryChangedEvents(tenant: string, changes: ReadonlyArray<{ id: string; packageKeys: readonly string[] }>, changedAt: string): InventoryChanged[] {
+export function inventoryChangedEvents(tenant: string, changes: readonly AssetChange[], changedAt: string): InventoryChanged[] {
   const base = { version: EVENT_VERSION, tenant, assets: [] as InventoryChanged['assets'], changedAt };
-  const budget = MAX_INVENTORY_EVENT_BYTES - jsonBytes(base);
-  // Pieces: one asset and as many of its keys as fit the budget on their own.
-  const pieces: InventoryChanged['assets'] = [];
-  for (const { id, packageKeys } of changes) {
-    let keys: string[] = [];
-    let bytes = jsonBytes({ id, packageKeys: [] }) + 1;
-    for (const key of packageKeys) {
-      const size = jsonBytes(key) + 1;
-      if (keys.length > 0 && bytes + size > budget) {
-        pieces.push({ id, packageKeys: keys });
-        keys = [];
-        bytes = jsonBytes({ id, packageKeys: [] }) + 1;
-      }
-      keys.push(key);
-      bytes += size;
-    }
-    if (keys.length > 0) pieces.push({ id, packageKeys: keys });
-  }
-  const events: InventoryChanged[] = [];
-  let current: InventoryChanged['assets'] = [];
-  let bytes = 0;
-  for (const piece of pieces) {
-    const size = jsonBytes(piece) + 1;
-    if (current.length > 0 && (current.length === MAX_ASSETS_PER_INVENTORY_EVENT || bytes + size > budget)) {
-      events.push(InventoryChangedSchema.parse({ ...base, assets: current }));
-      current = [];
-      bytes = 0;
-    }
-    current.push(piece);
-    bytes += size;
-  }
-  if (current.length > 0) events.push(InventoryChangedSchema.parse({ ...base, assets: current }));
-  return events;
+  const groups = groupAssetChanges(changes, { maxBytes: MAX_INVENTORY_EVENT_BYTES - jsonBytes(base), maxEntries: MAX_ASSETS_PER_INVENTORY_EVENT });
+  return groups.map((assets) => InventoryChangedSchema.parse({ ...base, assets }));
 }
 
 /**
  * Publishes `Inventory Changed` for the assets whose software changed (the package keys that changed on
- * each), in as many events as `inventoryChangedEvents` needs; nothing when nothing changed. Every path
- * that stores assets (import, cloud findings) announces through here.
+ * each), in as many events as `inventoryChangedEvents` needs; nothing when nothing changed.
  */
-export async function announceInventoryChanges(
-  publishEvents: PublishEvents,
-  tenant: string,
-  changes: ReadonlyArray<{ id: string; packageKeys: readonly string[] }>,
-  changedAt: string,
-): Promise<void> {
+export async function announceInventoryChanges(publishEvents: PublishEvents, tenant: string, changes: readonly AssetChange[], changedAt: string): Promise<void> {
   if (changes.length === 0) return;
   const events = inventoryChangedEvents(tenant, changes, changedAt);
   await publishEvents(events.map((detail) => ({ detailType: DetailType.InventoryChanged, detail })));
+}
+
+export interface StoreAssetsDeps {
+  assets: AssetRepository;
+  /** Without it nothing is recorded or announced (the local CLI re-matches by itself). */
+  publishEvents?: PublishEvents;
+}
+
+/**
+ * Stores assets and announces their software changes through the tenant's inventory outbox: the changes
+ * are recorded before anything is written and removed once announced, so a write or an announcement
+ * cut short (a timeout, the bus refusing) loses nothing: `announcePendingInventoryChanges` sends it
+ * later. Every path that stores assets (import, upload, cloud findings) goes through here or through
+ * the same three steps.
+ */
+export async function storeAssets(deps: StoreAssetsDeps, tenant: string, assets: readonly Asset[], changedAt: string): Promise<{ results: AssetPutResult[]; changes: AssetChange[] }> {
+  const { results, pending } = await deps.assets.putMany(tenant, assets, deps.publishEvents ? { recordPending: { at: changedAt } } : {});
+  const changes = assets.flatMap((asset, index) => {
+    const packageKeys = results[index]?.packageKeys ?? [];
+    return packageKeys.length > 0 ? [{ id: asset.id, packageKeys }] : [];
+  });
+  if (deps.publishEvents) {
+    await announceInventoryChanges(deps.publishEvents, tenant, changes, changedAt);
+    await deps.assets.settlePending(tenant, pending);
+  }
+  return { results, changes };
+}
+
+/** Outbox records one call sends at most; the rest wait for the next store of the tenant. */
+const MAX_PENDING_PER_CALL = 200;
+
+/**
+ * Announces inventory changes an earlier run recorded but never announced (with the time they were
+ * recorded), oldest first, removing each record once sent; returns the number of asset entries sent.
+ * Changes of a run still going may be sent twice: re-matching the same keys again changes nothing.
+ */
+export async function announcePendingInventoryChanges(deps: Required<StoreAssetsDeps>, tenant: string): Promise<number> {
+  let sent = 0;
+  for (let records = 0; records < MAX_PENDING_PER_CALL; ) {
+    const pending = await deps.assets.pendingChanges(tenant, 20);
+    if (pending.length === 0) break;
+    for (const record of pending) {
+      await announceInventoryChanges(deps.publishEvents, tenant, record.changes, record.at);
+      await deps.assets.settlePending(tenant, [record.key]);
+      sent += record.changes.length;
+    }
+    records += pending.length;
+  }
+  return sent;
 }
 
 /**
@@ -100,12 +113,9 @@ export async function importInventory(deps: ImportInventoryDeps, input: ImportIn
   const now = deps.now().toISOString();
   const { assets, quarantined } = parseInventory(input.inventory, input.sourceName ?? 'inventory', { tenant: input.tenant, now });
   for (const record of quarantined) await deps.repositories.quarantine.put(record);
-  const results = await mapConcurrently(assets, 8, (asset) => deps.repositories.assets.put(input.tenant, asset));
-  const changes = assets.flatMap((asset, index) => {
-    const packageKeys = results[index]?.packageKeys ?? [];
-    return packageKeys.length > 0 ? [{ id: asset.id, packageKeys }] : [];
-  });
-  if (deps.publishEvents) await announceInventoryChanges(deps.publishEvents, input.tenant, changes, now);
+  const store = { assets: deps.repositories.assets, ...(deps.publishEvents ? { publishEvents: deps.publishEvents } : {}) };
+  const { changes } = await storeAssets(store, input.tenant, assets, now);
+  if (deps.publishEvents) await announcePendingInventoryChanges({ assets: deps.repositories.assets, publishEvents: deps.publishEvents }, input.tenant);
   return {
     imported: assets.length,
     assetIds: assets.map((asset) => asset.id),

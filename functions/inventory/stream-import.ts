@@ -1,11 +1,11 @@
 import type { Asset } from '../model/asset.ts';
+import type { AssetChange } from '../model/asset-change.ts';
 import type { QuarantineRecord } from '../model/quarantine.ts';
 import type { PublishEvents } from '../routing/event-publisher.ts';
 import type { InventoryItem, ReadPosition } from '../scan/inventory-stream.ts';
 import { describeSoftware } from '../store/keys.ts';
-import { mapConcurrently } from '../store/map-concurrently.ts';
 import type { Repositories } from '../store/ports.ts';
-import { announceInventoryChanges } from './import-inventory.ts';
+import { announcePendingInventoryChanges, storeAssets } from './import-inventory.ts';
 import { mergeAssetPartial, type AssetPartial } from './merge-asset.ts';
 import { INVENTORY_SOURCE } from './parse-inventory.ts';
 
@@ -27,10 +27,7 @@ export interface PartialItem {
 export type ImportItem = InventoryItem | PartialItem;
 
 /** An asset whose software changed, and the package keys that did (the re-match's input). */
-export interface AssetChange {
-  id: string;
-  packageKeys: string[];
-}
+export type { AssetChange };
 
 export interface StreamImportDeps {
   repositories: Pick<Repositories, 'assets' | 'quarantine'>;
@@ -55,12 +52,6 @@ export interface StreamImportInput {
   batchSize?: number;
   /** Quarantine time of every record: a retried import that passes it again writes the same item. */
   quarantinedAt?: string;
-  /**
-   * Announce every asset of the first batch as changed, with all its package keys: after a resumed
-   * failure the stored assets of that batch compare unchanged, though their announcement may never
-   * have gone out. Re-matching the same keys twice changes nothing.
-   */
-  announceFirstBatch?: boolean;
   /** Stop after the batch during which this turns true (a Lambda running out of time); the summary says so. */
   shouldStop?(): boolean;
 }
@@ -83,10 +74,6 @@ export interface StreamImportSummary extends StreamImportProgress {
 }
 
 const MAX_EXAMPLES = 20;
-const WRITE_CONCURRENCY = 8;
-
-/** Package keys of every software entry (an asset announced as wholly changed). */
-const allPackageKeys = (asset: Asset) => [...new Set(asset.software.map((software) => describeSoftware(software).packageKey))].sort();
 
 /**
  * Stores the assets of `items` batch by batch. An asset replaces the stored one; a partial (EC2
@@ -100,7 +87,6 @@ export async function importInventoryItems(deps: StreamImportDeps, input: Stream
   const batchSize = input.batchSize ?? 100;
   const quarantinedAt = input.quarantinedAt ?? deps.now().toISOString();
   const summary: StreamImportSummary = { records: 0, imported: 0, quarantined: 0, changedAssets: 0, examples: [], finished: true };
-  let announceAll = input.announceFirstBatch ?? false;
   let batch: ImportItem[] = [];
   let assetsInBatch = 0;
 
@@ -110,6 +96,11 @@ export async function importInventoryItems(deps: StreamImportDeps, input: Stream
     summary.quarantined += 1;
     if (summary.examples.length < MAX_EXAMPLES) summary.examples.push({ file, record, reason });
     deps.onQuarantined?.({ file, record, reason });
+  };
+
+  // What an earlier run stored but did not get to announce, sent once this run's own batches are.
+  const announceLeftovers = async () => {
+    if (deps.publishEvents) await announcePendingInventoryChanges({ assets: deps.repositories.assets, publishEvents: deps.publishEvents }, tenant);
   };
 
   const flush = async () => {
@@ -158,16 +149,10 @@ export async function importInventoryItems(deps: StreamImportDeps, input: Stream
       }
     }
 
-    const results = await mapConcurrently(ready, WRITE_CONCURRENCY, (asset) => deps.repositories.assets.put(tenant, asset));
-    const changes: AssetChange[] = ready.flatMap((asset, index) => {
-      const packageKeys = announceAll ? allPackageKeys(asset) : (results[index]?.packageKeys ?? []);
-      return packageKeys.length > 0 ? [{ id: asset.id, packageKeys }] : [];
-    });
-    announceAll = false;
-    if (changes.length > 0) {
-      if (deps.publishEvents) await announceInventoryChanges(deps.publishEvents, tenant, changes, now);
-      await deps.onChanges?.(changes);
-    }
+    // Changes are recorded before the batch is written and announced after it (the inventory outbox):
+    // a run cut short between the two leaves them for the end of the next run to announce.
+    const { changes } = await storeAssets({ assets: deps.repositories.assets, ...(deps.publishEvents ? { publishEvents: deps.publishEvents } : {}) }, tenant, ready, now);
+    if (changes.length > 0) await deps.onChanges?.(changes);
     summary.imported += ready.length;
     summary.changedAssets += changes.length;
     summary.records += items.length;
@@ -185,6 +170,7 @@ export async function importInventoryItems(deps: StreamImportDeps, input: Stream
         await flush();
         if (input.shouldStop?.()) {
           summary.finished = false;
+          await announceLeftovers();
           return summary;
         }
       }
@@ -196,5 +182,6 @@ export async function importInventoryItems(deps: StreamImportDeps, input: Stream
     throw error;
   }
   await flush();
+  await announceLeftovers();
   return summary;
 }

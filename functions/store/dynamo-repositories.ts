@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ActionRecordSchema, HOLDING_STATUSES, type ActionRecord } from '../model/action.ts';
 import { AssetSchema, assetIdentities, type Asset } from '../model/asset.ts';
+import { AssetChangeSchema, groupAssetChanges, type AssetChange } from '../model/asset-change.ts';
 import { TargetStateSchema } from '../model/target-state.ts';
 import { ExposureSchema, exposureId, type Decision, type Exposure } from '../model/exposure.ts';
 import { ExposureTransitionRefused, transitionExposure } from '../match/exposure-lifecycle.ts';
@@ -29,6 +31,8 @@ import {
   IDENTITY_SK_PREFIX,
   identityPartition,
   identitySortKey,
+  inventoryOutboxKey,
+  inventoryOutboxPartition,
   packagePartition,
   quarantinePartition,
   quarantineSortKey,
@@ -40,6 +44,7 @@ import { TargetBusy } from './ports.ts';
 import type {
   ActionRepository,
   AssetAddressReader,
+  AssetPutResult,
   AssetRepository,
   ComponentRow,
   ExposureRepository,
@@ -149,67 +154,133 @@ function identityItem(tenant: string, assetId: string, identity: string): Item {
   };
 }
 
+/** What one asset's replacement will change, read and compared; `write` carries it out (steps 1-3 of `put`). */
+async function planAssetPut(doc: DynamoDBDocumentClient, tableName: string, tenant: string, asset: Asset): Promise<{ result: AssetPutResult; write(): Promise<void> }> {
+  const entity = plain(AssetSchema.parse(asset));
+  const key = assetKey(tenant, entity.id);
+  const existing = await queryAll(doc, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': key.pk },
+    ConsistentRead: true,
+  });
+  const existingAsset = existing.find((item) => item.sk === key.sk);
+  const existingComponentKeys = new Set(
+    existing
+      .filter((item) => String(item.sk).startsWith(COMPONENT_SK_PREFIX) || String(item.sk).startsWith(IDENTITY_SK_PREFIX))
+      .map((item) => String(item.sk)),
+  );
+
+  // Component rows index software; identity rows index the vendor identities the bindings name.
+  const rows = new Map<string, Item>();
+  for (const software of entity.software) {
+    const item = componentItem(tenant, entity.id, describeSoftware(software));
+    rows.set(String(item.sk), item);
+  }
+  for (const identity of assetIdentities(entity)) {
+    const item = identityItem(tenant, entity.id, identity);
+    rows.set(String(item.sk), item);
+  }
+  const newRows = [...rows.values()].filter((item) => !existingComponentKeys.has(String(item.sk)));
+  // The listing attributes put the asset in its tenant's estate listing (assetListing); an item
+  // written before the listing existed is rewritten once, even unchanged, to join it.
+  const listed = existingAsset?.gsi2pk === assetListing(tenant, entity.id).gsi2pk;
+  const unchanged = listed && existingAsset && canonicalJson(fromItem(AssetSchema, existingAsset, ['tenant'])) === canonicalJson(entity);
+  const stale = [...existingComponentKeys].filter((sk) => !rows.has(sk));
+
+  // What matching must look at again: every key of a new asset (rows left by an interrupted import
+  // included), else the keys of component rows added or removed (a version change is both).
+  const isComponent = (item: Item) => item.entity === 'component' && typeof item.packageKey === 'string';
+  const existingBySk = new Map(existing.map((item) => [String(item.sk), item]));
+  const touched = existingAsset ? [...newRows, ...stale.map((sk) => existingBySk.get(sk)!)].filter(isComponent) : [...rows.values()].filter(isComponent);
+  return {
+    result: {
+      created: existingAsset === undefined,
+      changed: !unchanged || newRows.length > 0 || stale.length > 0,
+      packageKeys: [...new Set(touched.map((item) => String(item.packageKey)))].sort(),
+    },
+    async write() {
+      await batchWriteItems(doc, tableName, newRows.map((item) => ({ PutRequest: { Item: item } })));
+      if (!unchanged) await doc.send(new PutCommand({ TableName: tableName, Item: assetItem(tenant, entity) }));
+      await batchWriteItems(doc, tableName, stale.map((sk) => ({ DeleteRequest: { Key: { pk: key.pk, sk } } })));
+    },
+  };
+}
+
+/** Keeps each inventory outbox item well under DynamoDB's 400 KB item limit. */
+const MAX_OUTBOX_PART_BYTES = 300_000;
+
+/** Writes `changes` to the tenant's inventory outbox in parts of at most MAX_OUTBOX_PART_BYTES; returns their keys. */
+async function recordPendingChanges(doc: DynamoDBDocumentClient, tableName: string, tenant: string, changes: readonly AssetChange[], at: string): Promise<string[]> {
+  const parts = groupAssetChanges(changes, { maxBytes: MAX_OUTBOX_PART_BYTES });
+  const batchId = `${at}#${randomUUID()}`;
+  const items = parts.map((part, index) => ({ ...inventoryOutboxKey(tenant, batchId, index), entity: 'inventory-outbox', at, changes: part }));
+  await batchWriteItems(doc, tableName, items.map((item) => ({ PutRequest: { Item: item } })));
+  return items.map((item) => item.sk);
+}
+
+const PendingInventoryChangesSchema = z.object({
+  key: z.string(),
+  at: z.string(),
+  changes: z.array(AssetChangeSchema),
+});
+
 function assetRepository(doc: DynamoDBDocumentClient, tableName: string): AssetRepository {
+  const putMany: AssetRepository['putMany'] = async (tenant, assets, options) => {
+    const results: AssetPutResult[] = new Array(assets.length);
+    const pending: string[] = [];
+    // Rounds of distinct ids: a repeated id is compared with what the earlier round wrote.
+    const rounds: number[][] = [];
+    const roundOf = new Map<string, number>();
+    assets.forEach((asset, index) => {
+      const round = (roundOf.get(asset.id) ?? -1) + 1;
+      roundOf.set(asset.id, round);
+      (rounds[round] ??= []).push(index);
+    });
+    for (const round of rounds) {
+      const plans = await mapConcurrently(round, 8, (index) => planAssetPut(doc, tableName, tenant, assets[index]!));
+      const changes = plans.flatMap((plan, i) => (plan.result.packageKeys.length > 0 ? [{ id: assets[round[i]!]!.id, packageKeys: plan.result.packageKeys }] : []));
+      if (options?.recordPending && changes.length > 0) pending.push(...(await recordPendingChanges(doc, tableName, tenant, changes, options.recordPending.at)));
+      await mapConcurrently(plans, 8, (plan) => plan.write());
+      plans.forEach((plan, i) => (results[round[i]!] = plan.result));
+    }
+    return { results, pending };
+  };
+
   return {
     /**
      * Replaces the asset without transactions, ordered so an interruption leaves extra component rows
      * (a possible false match, cleaned up by the next import) and never missing ones:
-     * 1. write component rows new to this version (keys derive from the identifier, so existing rows
-     *    are never overwritten with other software); 2. write the asset item; 3. delete rows whose
-     *    software is no longer listed. Unchanged rows and an unchanged asset cost no writes.
+     * 0. record the software changes in the outbox (when asked); 1. write component rows new to this
+     * version (keys derive from the identifier, so existing rows are never overwritten with other
+     * software); 2. write the asset item; 3. delete rows whose software is no longer listed. Unchanged
+     * rows and an unchanged asset cost no writes. A retry after step 1 finds the new rows already
+     * there and would not name them again: the outbox record from step 0 is what still names them.
      */
-    async put(tenant, asset) {
-      const entity = plain(AssetSchema.parse(asset));
-      const key = assetKey(tenant, entity.id);
-      const existing = await queryAll(doc, {
+    async put(tenant, asset, options) {
+      const { results, pending } = await putMany(tenant, [asset], options);
+      return { ...results[0]!, ...(options?.recordPending ? { pending } : {}) };
+    },
+
+    putMany,
+
+    async pendingChanges(tenant, limit = 20) {
+      const items: Item[] = [];
+      for await (const page of queryPages(doc, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': key.pk },
+        ExpressionAttributeValues: { ':pk': inventoryOutboxPartition(tenant) },
         ConsistentRead: true,
-      });
-      const existingAsset = existing.find((item) => item.sk === key.sk);
-      const existingComponentKeys = new Set(
-        existing
-          .filter((item) => String(item.sk).startsWith(COMPONENT_SK_PREFIX) || String(item.sk).startsWith(IDENTITY_SK_PREFIX))
-          .map((item) => String(item.sk)),
-      );
-
-      // Component rows index software; identity rows index the vendor identities the bindings name.
-      const rows = new Map<string, Item>();
-      for (const software of entity.software) {
-        const item = componentItem(tenant, entity.id, describeSoftware(software));
-        rows.set(String(item.sk), item);
+        Limit: limit,
+      })) {
+        items.push(...page);
+        if (items.length >= limit) break;
       }
-      for (const identity of assetIdentities(entity)) {
-        const item = identityItem(tenant, entity.id, identity);
-        rows.set(String(item.sk), item);
-      }
-      const newRows = [...rows.values()].filter((item) => !existingComponentKeys.has(String(item.sk)));
-      await batchWriteItems(doc, tableName, newRows.map((item) => ({ PutRequest: { Item: item } })));
+      return items.slice(0, limit).map((item) => PendingInventoryChangesSchema.parse({ key: item.sk, at: item.at, changes: item.changes }));
+    },
 
-      // The listing attributes put the asset in its tenant's estate listing (assetListing); an item
-      // written before the listing existed is rewritten once, even unchanged, to join it.
-      const listed = existingAsset?.gsi2pk === assetListing(tenant, entity.id).gsi2pk;
-      const unchanged = listed && existingAsset && canonicalJson(fromItem(AssetSchema, existingAsset, ['tenant'])) === canonicalJson(entity);
-      if (!unchanged) {
-        await doc.send(new PutCommand({ TableName: tableName, Item: assetItem(tenant, entity) }));
-      }
-
-      const stale = [...existingComponentKeys].filter((sk) => !rows.has(sk));
-      await batchWriteItems(doc, tableName, stale.map((sk) => ({ DeleteRequest: { Key: { pk: key.pk, sk } } })));
-
-      // What matching must look at again: every key of a new asset (rows left by an interrupted import
-      // included), else the keys of component rows added or removed (a version change is both).
-      const isComponent = (item: Item) => item.entity === 'component' && typeof item.packageKey === 'string';
-      const existingBySk = new Map(existing.map((item) => [String(item.sk), item]));
-      const touched = existingAsset
-        ? [...newRows, ...stale.map((sk) => existingBySk.get(sk)!)].filter(isComponent)
-        : [...rows.values()].filter(isComponent);
-      return {
-        created: existingAsset === undefined,
-        changed: !unchanged || newRows.length > 0 || stale.length > 0,
-        packageKeys: [...new Set(touched.map((item) => String(item.packageKey)))].sort(),
-      };
+    async settlePending(tenant, keys) {
+      await batchWriteItems(doc, tableName, [...new Set(keys)].map((sk) => ({ DeleteRequest: { Key: { pk: inventoryOutboxPartition(tenant), sk } } })));
     },
 
     async get(tenant, id) {

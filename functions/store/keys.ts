@@ -53,6 +53,13 @@ export const outboxKey = (tenant: string, batchId: string, part: number) => ({
   sk: `${batchId}#${String(part).padStart(4, '0')}`,
 });
 
+/** Inventory changes stored but not yet announced (`Inventory Changed`), oldest first. */
+export const inventoryOutboxPartition = (tenant: string) => `${tenantPrefix(tenant)}#INVENTORY-OUTBOX`;
+export const inventoryOutboxKey = (tenant: string, batchId: string, part: number) => ({
+  pk: inventoryOutboxPartition(tenant),
+  sk: `${batchId}#${String(part).padStart(4, '0')}`,
+});
+
 export const assetKey = (tenant: string, id: string) => ({ pk: `${tenantPrefix(tenant)}#ASSET#${segment('asset id', id)}`, sk: 'ASSET' });
 /**
  * Every asset item of a tenant (gsi2, sorted by asset id): the estate listing indicator matching pages

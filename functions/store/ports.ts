@@ -2,6 +2,7 @@ import type { ActionRecord } from '../model/action.ts';
 import type { ExposureResponse } from '../model/exposure.ts';
 import type { TargetState } from '../model/target-state.ts';
 import type { Asset } from '../model/asset.ts';
+import type { AssetChange } from '../model/asset-change.ts';
 import type { Exposure, Decision } from '../model/exposure.ts';
 import type { ExposureTransition } from '../match/exposure-lifecycle.ts';
 import type { QuarantineRecord } from '../model/quarantine.ts';
@@ -49,9 +50,42 @@ export interface AssetPutResult {
   packageKeys: string[];
 }
 
+/** Changes recorded before they were written and not yet announced: one part of one `putMany`. */
+export interface PendingInventoryChanges {
+  key: string;
+  /** When they were recorded (ISO 8601), the `changedAt` they are announced with. */
+  at: string;
+  changes: AssetChange[];
+}
+
+export interface AssetPutOptions {
+  /**
+   * Record the software changes in the tenant's inventory outbox before writing anything, so a write or
+   * an announcement cut short is still announced later (`pendingChanges`); `settlePending` removes
+   * the record once announced. Leave it off where nothing announces (the local CLI re-matches itself).
+   */
+  recordPending?: { at: string };
+}
+
+/** What `AssetRepository.putMany` changed: one result per asset, in order, and the outbox records it wrote. */
+export interface AssetPutManyResult {
+  results: AssetPutResult[];
+  /** Keys of the outbox records written (with `recordPending` and any software changed), for `settlePending`. */
+  pending: string[];
+}
+
 export interface AssetRepository {
   /** Replaces the asset and its component rows (removed software disappears from the index); says what changed. */
-  put(tenant: string, asset: Asset): Promise<AssetPutResult>;
+  put(tenant: string, asset: Asset, options?: AssetPutOptions): Promise<AssetPutResult & { pending?: string[] }>;
+  /**
+   * `put` for many assets: every asset is read and compared first, the changes recorded once for all of
+   * them (with `recordPending`), then written 8 at a time. An id repeated in the list is written in order.
+   */
+  putMany(tenant: string, assets: readonly Asset[], options?: AssetPutOptions): Promise<AssetPutManyResult>;
+  /** Outbox records of changes not yet announced, oldest first. */
+  pendingChanges(tenant: string, limit?: number): Promise<PendingInventoryChanges[]>;
+  /** Removes outbox records whose changes were announced. */
+  settlePending(tenant: string, keys: readonly string[]): Promise<void>;
   get(tenant: string, id: string): Promise<Asset | undefined>;
   getMany(tenant: string, ids: readonly string[]): Promise<Asset[]>;
   /** Components whose package key is one of `packageKeys`, across the tenant's estate. */

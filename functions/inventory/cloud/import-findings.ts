@@ -4,7 +4,7 @@ import { AccountIdSchema, AccountTenantsEnvSchema } from '../../config/account-t
 import { TenantIdSchema } from '../../model/tenant.ts';
 import type { PublishEvents } from '../../routing/event-publisher.ts';
 import type { FindingLedgerRepository, Repositories } from '../../store/ports.ts';
-import { announceInventoryChanges } from '../import-inventory.ts';
+import { announceInventoryChanges, announcePendingInventoryChanges } from '../import-inventory.ts';
 import { mergeAssetPartial } from '../merge-asset.ts';
 import { InvalidInputError } from '../parse-inventory.ts';
 import { payloadOf, type FindingReading } from './cloud-finding.ts';
@@ -184,6 +184,8 @@ export async function importCloudFindings(deps: ImportCloudFindingsDeps, event: 
   const bound = identities.length > 0 ? await deps.repositories.assets.assetIdsByIdentity(tenant, identities) : new Map<string, string[]>();
   const assetIds: string[] = [];
   const changes: Array<{ id: string; packageKeys: string[] }> = [];
+  // Outbox records of this event's changes (see storeAssets), settled once announced.
+  const pending: string[] = [];
   // One asset at a time: each is a read-merge-write of the asset and its ledger.
   for (const [index, found] of instances.entries()) {
     const targets = bound.get(identities[index]!) ?? [];
@@ -203,13 +205,18 @@ export async function importCloudFindings(deps: ImportCloudFindingsDeps, event: 
       // introduced, so if the asset write fails the retry (which reads this ledger) removes it again;
       // an identity introduced but not yet on the asset is re-introduced because the asset lacks it.
       const written = plan.ledgerChanged ? await deps.findingLedger.put(plan.ledger) : ledger;
-      const result = await deps.repositories.assets.put(tenant, merged);
+      const result = await deps.repositories.assets.put(tenant, merged, deps.publishEvents ? { recordPending: { at: now } } : {});
+      pending.push(...(result.pending ?? []));
       const settled = settleLedger(written, plan.removed);
       if (settled) await deps.findingLedger.put(settled);
       assetIds.push(assetId);
       if (result.packageKeys.length > 0) changes.push({ id: assetId, packageKeys: result.packageKeys });
     }
   }
-  if (deps.publishEvents) await announceInventoryChanges(deps.publishEvents, tenant, changes, now);
+  if (deps.publishEvents) {
+    await announceInventoryChanges(deps.publishEvents, tenant, changes, now);
+    await deps.repositories.assets.settlePending(tenant, pending);
+    await announcePendingInventoryChanges({ assets: deps.repositories.assets, publishEvents: deps.publishEvents }, tenant);
+  }
   return { ...base, assetIds, changedAssets: changes.length, quarantined, ignored: reading.ignored };
 }

@@ -183,8 +183,6 @@ export async function importUpload(deps: ImportUploadDeps, tenant: string, objec
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         // The same time on every invocation: a quarantine write repeated by a resumed run is the same item.
         quarantinedAt: base.startedAt,
-        // A crash may have come after a batch was stored and before it was announced.
-        announceFirstBatch: resumed,
         shouldStop: deps.shouldStop,
       },
     );

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importInventory, inventoryChangedEvents, MAX_INVENTORY_EVENT_BYTES } from '../../../functions/inventory/import-inventory.ts';
 import { DetailType, InventoryChangedSchema, MAX_ASSETS_PER_INVENTORY_EVENT } from '../../../functions/model/events.ts';
+import { createDocumentClient } from '../../../functions/store/document-client.ts';
+import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
 import { startLocalTable, type LocalTable } from '../store/local-table.ts';
 
 let table: LocalTable;
@@ -92,6 +95,82 @@ describe('importInventory announces what changed', () => {
     expect(await assets.put(tenant, asset([ssl('3.0.1')], 'ops'))).toEqual({ created: false, changed: true, packageKeys: [] });
     expect(await assets.put(tenant, asset([ssl('3.0.8')], 'ops'))).toEqual({ created: false, changed: true, packageKeys: ['cpe:openssl:openssl'] });
     expect(await assets.put(tenant, asset([], 'ops'))).toEqual({ created: false, changed: true, packageKeys: ['cpe:openssl:openssl'] });
+  });
+
+  it('announces a change whose announcement failed with the next import, though that import changes nothing', async () => {
+    const tenant = 'outbox-bus-down';
+    const inventory = { assets: [host('h1', [ssl('3.0.1')])] };
+    const down = { ...deps(), publishEvents: async () => Promise.reject(new Error('EventBridge: ServiceUnavailable')) };
+    await expect(importInventory(down, { tenant, inventory })).rejects.toThrow('ServiceUnavailable');
+
+    const p = publishing();
+    const again = await importInventory(p.deps, { tenant, inventory });
+    expect(again.changedAssets).toBe(0);
+    expect(p.details().flatMap((detail) => detail.assets)).toEqual([{ id: 'h1', packageKeys: ['cpe:openssl:openssl'] }]);
+
+    // Announced once: the next import has nothing left to say.
+    p.published.length = 0;
+    await importInventory(p.deps, { tenant, inventory });
+    expect(p.published).toEqual([]);
+  });
+
+  it('announces software added by an import that stopped between the component rows and the asset item', async () => {
+    const tenant = 'outbox-crash';
+    const p = publishing();
+    await importInventory(p.deps, { tenant, inventory: { assets: [host('h1', [ssl('3.0.1')])] } });
+
+    // A second client on the same table whose asset item write fails once, as a Lambda timing out would.
+    const client = new DynamoDBClient(table.dynamo.client);
+    let failures = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string>; body?: unknown };
+        const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
+        if (failures === 0 && request.headers?.['x-amz-target']?.endsWith('.PutItem') && body.includes('"entity":{"S":"asset"}')) {
+          failures += 1;
+          throw new Error('Task timed out');
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'failAssetItemOnce' },
+    );
+    const interrupted = { ...p.deps, repositories: createDynamoRepositories(createDocumentClient(client), table.tableName) };
+    const grown = { assets: [host('h1', [ssl('3.0.1'), { purl: 'pkg:npm/left-pad@1.3.0' }])] };
+    await expect(importInventory(interrupted, { tenant, inventory: grown })).rejects.toThrow('Task timed out');
+    expect(failures).toBe(1);
+    client.destroy();
+
+    p.published.length = 0;
+    await importInventory(p.deps, { tenant, inventory: grown });
+    expect(p.details().flatMap((detail) => detail.assets)).toEqual([{ id: 'h1', packageKeys: ['purl:npm/left-pad'] }]);
+  });
+
+  it('records what putMany changes before writing it, lists the records oldest first and removes settled ones', async () => {
+    const tenant = 'outbox-records';
+    const { assets } = table.repositories;
+    const asset = (id: string, version: string) => ({ id, ips: [], internetFacing: false, criticality: 'low' as const, tags: {}, software: [ssl(version)] });
+    const first = await assets.putMany(tenant, [asset('a', '3.0.1'), asset('b', '3.0.1')], { recordPending: { at: '2025-08-25T02:00:00.000Z' } });
+    // The same id twice is compared with what its first occurrence wrote: 3.0.1 -> 3.0.2 is a change.
+    const second = await assets.putMany(tenant, [asset('a', '3.0.1'), asset('c', '3.0.1'), asset('c', '3.0.2')], { recordPending: { at: '2025-08-25T03:00:00.000Z' } });
+    expect(second.results.map((result) => result.packageKeys)).toEqual([[], ['cpe:openssl:openssl'], ['cpe:openssl:openssl']]);
+    expect(await assets.componentsByPackage(tenant, ['cpe:openssl:openssl'])).toHaveLength(3);
+    // Nothing changed, nothing recorded.
+    expect((await assets.putMany(tenant, [asset('b', '3.0.1')], { recordPending: { at: '2025-08-25T04:00:00.000Z' } })).pending).toEqual([]);
+
+    const pending = await assets.pendingChanges(tenant);
+    expect(pending.map((record) => [record.at, record.changes])).toEqual([
+      ['2025-08-25T02:00:00.000Z', [{ id: 'a', packageKeys: ['cpe:openssl:openssl'] }, { id: 'b', packageKeys: ['cpe:openssl:openssl'] }]],
+      ['2025-08-25T03:00:00.000Z', [{ id: 'c', packageKeys: ['cpe:openssl:openssl'] }]],
+      ['2025-08-25T03:00:00.000Z', [{ id: 'c', packageKeys: ['cpe:openssl:openssl'] }]],
+    ]);
+    // Oldest first by the time recorded; records of the same time come in any order.
+    expect(pending[0]!.key).toBe(first.pending[0]);
+    expect(pending.slice(1).map((record) => record.key).sort()).toEqual([...second.pending].sort());
+    await assets.settlePending(tenant, first.pending);
+    expect((await assets.pendingChanges(tenant)).map((record) => record.key).sort()).toEqual([...second.pending].sort());
+    // Without recordPending nothing is recorded.
+    expect(await assets.put(tenant, asset('d', '3.0.1'))).toEqual({ created: true, changed: true, packageKeys: ['cpe:openssl:openssl'] });
+    expect(await assets.pendingChanges(tenant)).toHaveLength(2);
   });
 
   it('sends at most 100 assets per event, and splits an asset whose keys do not fit one event', async () => {

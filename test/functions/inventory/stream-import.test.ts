@@ -186,23 +186,33 @@ describe('importInventoryItems', () => {
     expect(second.changes).toEqual([[{ id: 'plain-05', packageKeys: [keyOf(npm('minimist', '1'))] }]]);
   });
 
-  it('announces every asset of the first batch with all its keys when asked (a resumed run), and only changes after it', async () => {
+  it('announces a batch whose announcement failed at the end of the next run, which finds it stored and unchanged', async () => {
+    // Prepare: the bus refuses the second batch's announcement, and the run fails there.
     const repositories = await tables.next();
     const file = writeInventory('estate.json', estate);
-    await importInventoryItems(recording(repositories).deps, { tenant: 'acme', items: read(file), batchSize: 4 });
+    let rounds = 0;
+    const failing = recording(repositories);
+    const refusing = async (entries: Parameters<NonNullable<StreamImportDeps['publishEvents']>>[0]) => {
+      rounds += 1;
+      if (rounds === 2) throw new Error('EventBridge: ServiceUnavailable');
+      await failing.deps.publishEvents!(entries);
+    };
+    await expect(importInventoryItems({ ...failing.deps, publishEvents: refusing }, { tenant: 'acme', items: read(file), batchSize: 4 })).rejects.toThrow('ServiceUnavailable');
+    const checkpoint = failing.batches.at(-1)!.position!;
+    expect(checkpoint.records).toBe(4);
 
+    // Act: resumed after the last batch it reported; everything it reads again is stored already.
     const again = recording(repositories);
-    await importInventoryItems(again.deps, { tenant: 'acme', items: read(file), batchSize: 4, announceFirstBatch: true });
+    const summary = await importInventoryItems(again.deps, { tenant: 'acme', items: read(file, checkpoint), batchSize: 4 });
 
-    expect(again.changes).toEqual([
-      [
-        { id: 'café-01', packageKeys: [keyOf(npm('left-pad', '1'))] },
-        { id: 'kanji-02', packageKeys: [keyOf(npm('lodash', '1'))] },
-        { id: 'rocket-03', packageKeys: [keyOf(npm('express', '1'))] },
-        { id: 'plain-04', packageKeys: [keyOf(npm('left-pad', '1')), keyOf(npm('lodash', '1'))].sort() },
-      ],
-    ]);
-    expect(again.published).toHaveLength(1);
+    // Assess: the refused batch is announced, with the time it was stored, and only once.
+    expect(summary).toMatchObject({ imported: 3, changedAssets: 0 });
+    expect(again.changes).toEqual([]);
+    expect(again.published.flat().flatMap((event) => event.assets.map((asset) => asset.id))).toEqual(['plain-05', 'plain-07']);
+    expect(again.published.flat()[0]).toMatchObject({ tenant: 'acme', changedAt: NOW.toISOString() });
+    const third = recording(repositories);
+    await importInventoryItems(third.deps, { tenant: 'acme', items: read(file), batchSize: 4 });
+    expect(third.published).toEqual([]);
   });
 
   it('stops after the batch during which shouldStop turns true, saying it did not finish', async () => {
@@ -234,7 +244,7 @@ describe('importInventoryItems', () => {
       const firstRun = await importInventoryItems(stopped.deps, { tenant: 'resumed', items: read(file), batchSize: 2, shouldStop: () => (checks += 1) === 2 });
       const checkpoint = stopped.batches.at(-1)!.position!;
       const resumed = recording(repositories);
-      const secondRun = await importInventoryItems(resumed.deps, { tenant: 'resumed', items: read(file, checkpoint), batchSize: 2, announceFirstBatch: true });
+      const secondRun = await importInventoryItems(resumed.deps, { tenant: 'resumed', items: read(file, checkpoint), batchSize: 2 });
 
       // Assess
       // Refused records do not count towards a batch's assets: the second batch is rocket, tiered, plain-04.

@@ -33,6 +33,10 @@ class MemoryStore {
       return { created, changed: true, packageKeys: [] };
     },
     get: async (tenant, id) => structuredClone(this.assetRecords.get(`${tenant}|${id}`)),
+    // No outbox here: these fakes serve matching, which never records pending changes.
+    putMany: async (tenant, assets) => ({ results: await Promise.all(assets.map((asset) => this.assets.put(tenant, asset))), pending: [] }),
+    pendingChanges: async () => [],
+    settlePending: async () => undefined,
     getMany: async (tenant, ids) => ids.flatMap((id) => this.assetRecords.get(`${tenant}|${id}`) ?? []).map((a) => structuredClone(a)),
     componentsByPackage: async (tenant, packageKeys) => {
       this.packageLookups.push([...packageKeys]);

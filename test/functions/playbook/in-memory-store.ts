@@ -24,6 +24,10 @@ export class InMemoryStore {
       return { created, changed: true, packageKeys: [] };
     },
     get: async (_tenant, id) => structuredClone(this.assetsById.get(id)),
+    // No outbox here: these fakes serve matching, which never records pending changes.
+    putMany: async (tenant, assets) => ({ results: await Promise.all(assets.map((asset) => this.assets.put(tenant, asset))), pending: [] }),
+    pendingChanges: async () => [],
+    settlePending: async () => undefined,
     getMany: async (_tenant, ids) => {
       this.getManyCalls.push([...ids]);
       return ids.flatMap((id) => {

@@ -173,6 +173,25 @@ describe('importCloudFindings merges findings into the inventory', () => {
     expect(b.published).toEqual([]);
   });
 
+  it('announces a finding whose announcement the bus refused when the event is delivered again', async () => {
+    // Arrange
+    const tenant = 'bus-refused';
+    await importWeb(tenant);
+    const refused = { ...bus().deps, publishEvents: async () => Promise.reject(new Error('EventBridge: ServiceUnavailable')) };
+    await expect(importCloudFindings(refused, event('inspector2-finding-al2023.json'), settingsFor(tenant))).rejects.toThrow('ServiceUnavailable');
+
+    // Act: EventBridge retries the same event; the asset already holds its packages.
+    const b = bus();
+    const again = await importCloudFindings(b.deps, event('inspector2-finding-al2023.json'), settingsFor(tenant));
+
+    // Assert
+    expect(again).toMatchObject({ changedAssets: 0 });
+    expect(b.announced()).toEqual([{ id: 'web-01', packageKeys: ['purl:rpm/amzn/openssl', 'purl:rpm/amzn/openssl-libs'] }]);
+    b.published.length = 0;
+    await importCloudFindings(b.deps, event('inspector2-finding-al2023.json'), settingsFor(tenant));
+    expect(b.published).toEqual([]);
+  });
+
   it('creates an asset named by the instance id when no inventory asset is bound to it', async () => {
     const tenant = 'merge-new';
     const b = bus();
