@@ -11,7 +11,8 @@ import type { QuarantineRecord } from '../model/quarantine.ts';
 import type { SourceCursor } from '../model/source-cursor.ts';
 import type { PublishEvents } from '../routing/event-publisher.ts';
 import { sourceFactsHash, type IntelRepository, type StoredSourceFacts } from '../store/intel-repository.ts';
-import type { QuarantineRepository, SourceCursorRepository } from '../store/ports.ts';
+import type { AssetRepository, QuarantineRepository, SourceCursorRepository } from '../store/ports.ts';
+import { announcePendingInventoryChanges } from '../inventory/import-inventory.ts';
 import { contentHash, sha256Hex } from './content-hash.ts';
 import type { IntelDraft, ParsedIntel } from './intel-draft.ts';
 import { InvalidFeedDocument } from './invalid-feed-document.ts';
@@ -28,6 +29,11 @@ export interface IngestDeps {
   cursors: SourceCursorRepository;
   publishEvents: PublishEvents;
   archive?: PayloadArchive;
+  /**
+   * The tenant's inventory outbox: a scheduled run also sends inventory changes an import stored but
+   * did not announce, so a tenant with no further import does not wait for one.
+   */
+  assets?: Pick<AssetRepository, 'pendingChanges' | 'settlePending'>;
   now(): Date;
   log?(level: 'info' | 'warn', message: string, detail?: Record<string, unknown>): void;
 }
@@ -392,6 +398,7 @@ export async function runSource(
   const summary = emptySummary(source.name);
   await expireIndicators(deps, tenant, summary);
   await announceOrRecord(deps, tenant, summary);
+  await announceInventoryLeftovers(deps, tenant, summary);
 
   let cursor = currentCursor(await deps.cursors.get(tenant, source.name));
   for await (const page of source.poll({ ...poll, cursor })) {
@@ -460,6 +467,17 @@ export async function ingestPayload(
   await expireIndicators(deps, input.tenant, summary);
   await announceOrRecord(deps, input.tenant, summary);
   return { summary, parsed };
+}
+
+async function announceInventoryLeftovers(deps: IngestDeps, tenant: string, summary: IngestSummary) {
+  if (!deps.assets) return;
+  try {
+    const sent = await announcePendingInventoryChanges({ assets: deps.assets, publishEvents: deps.publishEvents }, tenant);
+    if (sent > 0) deps.log?.('info', 'announced inventory changes an earlier import left unannounced', { assets: sent });
+  } catch (error) {
+    summary.announceError = `${(error as Error).name}: ${(error as Error).message}`;
+    deps.log?.('warn', 'announcing stored inventory changes failed; they stay in the inventory outbox', { error: summary.announceError });
+  }
 }
 
 async function announceOrRecord(deps: IngestDeps, tenant: string, summary: IngestSummary) {

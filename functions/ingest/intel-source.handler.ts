@@ -65,7 +65,7 @@ async function handle(event: unknown, context?: Context): Promise<IngestSummary>
   const secrets = new Map<string, Promise<string | undefined>>();
   const summary = await runSource(
     source,
-    { intel: repositories.intel, quarantine: repositories.quarantine, cursors: repositories.cursors, publishEvents, ...(archive ? { archive } : {}), now: () => new Date(), log: (level, message, detail) => logger[level](message, { ...detail }) },
+    { intel: repositories.intel, quarantine: repositories.quarantine, cursors: repositories.cursors, assets: repositories.assets, publishEvents, ...(archive ? { archive } : {}), now: () => new Date(), log: (level, message, detail) => logger[level](message, { ...detail }) },
     {
       tenant,
       settings,

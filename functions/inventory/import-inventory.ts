@@ -87,7 +87,10 @@ const MAX_PENDING_PER_CALL = 200;
  * recorded), oldest first, removing each record once sent; returns the number of asset entries sent.
  * Changes of a run still going may be sent twice: re-matching the same keys again changes nothing.
  */
-export async function announcePendingInventoryChanges(deps: Required<StoreAssetsDeps>, tenant: string): Promise<number> {
+export async function announcePendingInventoryChanges(
+  deps: { assets: Pick<AssetRepository, 'pendingChanges' | 'settlePending'>; publishEvents: PublishEvents },
+  tenant: string,
+): Promise<number> {
   let sent = 0;
   for (let records = 0; records < MAX_PENDING_PER_CALL; ) {
     const pending = await deps.assets.pendingChanges(tenant, 20);

@@ -61,6 +61,7 @@ function harness(tenant: string, options: { intel?: IntelRepository; publishFail
     intel: options.intel ?? table.repositories.intel,
     quarantine: table.repositories.quarantine,
     cursors: table.repositories.cursors,
+    assets: table.repositories.assets,
     publishEvents: async (entries) => {
       if (options.publishFails?.()) throw new Error('bus unavailable');
       events.push(...(entries as typeof events));
@@ -163,6 +164,28 @@ describe('a failed write never leaves stored intel unannounced', () => {
     expect(second).toMatchObject({ added: 0, updated: 0, unchangedPages: 1, announced: 20 });
     expect(intelChanged(h.events)).toHaveLength(20);
     expect(await table.repositories.intel.listOutbox('bus-down')).toEqual([]);
+  });
+});
+
+describe('inventory changes an import stored but never announced', () => {
+  it('are announced by the next scheduled run of any source, and kept while the bus is down', async () => {
+    let down = true;
+    const h = harness('inventory-left', { publishFails: () => down, settings: { nvdLookupsPerRun: 0 } });
+    h.state.kev = JSON.stringify(catalogue([kevEntry(0)]));
+    // An import cut short after its writes: the change is recorded, nothing announced.
+    const host = { id: 'h1', ips: [], internetFacing: false, criticality: 'low' as const, tags: {}, software: [{ purl: 'pkg:npm/lodash@4.17.20' }] };
+    await table.repositories.assets.putMany('inventory-left', [host], { recordPending: { at: '2026-11-30T01:00:00.000Z' } });
+
+    const first = await h.pollKev();
+    expect(first.announceError).toContain('bus unavailable');
+    expect(await table.repositories.assets.pendingChanges('inventory-left')).toHaveLength(1);
+
+    down = false;
+    await h.pollKev();
+    expect(h.events.filter((event) => event.detailType === 'Inventory Changed').map((event) => event.detail)).toEqual([
+      { version: '1', tenant: 'inventory-left', assets: [{ id: 'h1', packageKeys: ['purl:npm/lodash'] }], changedAt: '2026-11-30T01:00:00.000Z' },
+    ]);
+    expect(await table.repositories.assets.pendingChanges('inventory-left')).toEqual([]);
   });
 });
 
