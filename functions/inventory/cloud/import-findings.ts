@@ -120,8 +120,9 @@ export const allowedAccounts = (settings: CloudFindingsSettings) =>
  * - assets whose software changed are announced with `Inventory Changed` (re-matched); a re-delivered,
  *   unchanged finding writes and announces nothing.
  * Storage errors propagate, so the delivery is retried; the merge is idempotent, and a retry after the
- * ledger was written but the asset was not decides the same (see `planFindingMerge`). As with the
- * inventory import, an asset written by an attempt whose announcement then failed is not announced again.
+ * ledger was written but the asset was not decides the same (see `planFindingMerge`). Each asset's changes
+ * are recorded in the inventory outbox before it is written, so an attempt whose announcement failed is
+ * announced by the retry (or the tenant's next store) although the retry finds nothing to change.
  */
 export async function importCloudFindings(deps: ImportCloudFindingsDeps, event: unknown, settings: CloudFindingsSettings): Promise<CloudFindingsSummary> {
   const now = deps.now().toISOString();
