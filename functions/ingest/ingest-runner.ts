@@ -12,7 +12,7 @@ import type { SourceCursor } from '../model/source-cursor.ts';
 import type { PublishEvents } from '../routing/event-publisher.ts';
 import { sourceFactsHash, type IntelRepository, type StoredSourceFacts } from '../store/intel-repository.ts';
 import type { AssetRepository, QuarantineRepository, SourceCursorRepository } from '../store/ports.ts';
-import { announcePendingInventoryChanges } from '../inventory/import-inventory.ts';
+import { announcePendingInventoryChanges } from '../inventory/announce-inventory.ts';
 import { contentHash, sha256Hex } from './content-hash.ts';
 import type { IntelDraft, ParsedIntel } from './intel-draft.ts';
 import { InvalidFeedDocument } from './invalid-feed-document.ts';

@@ -5,7 +5,7 @@ import type { PublishEvents } from '../routing/event-publisher.ts';
 import type { InventoryItem, ReadPosition } from '../scan/inventory-stream.ts';
 import { describeSoftware } from '../store/keys.ts';
 import type { Repositories } from '../store/ports.ts';
-import { announcePendingInventoryChanges, storeAssets } from './import-inventory.ts';
+import { announcePendingInventoryChanges, storeAssets } from './announce-inventory.ts';
 import { mergeAssetPartial, type AssetPartial } from './merge-asset.ts';
 import { INVENTORY_SOURCE } from './parse-inventory.ts';
 

@@ -4,7 +4,7 @@ import { AccountIdSchema, AccountTenantsEnvSchema } from '../../config/account-t
 import { TenantIdSchema } from '../../model/tenant.ts';
 import type { PublishEvents } from '../../routing/event-publisher.ts';
 import type { FindingLedgerRepository, Repositories } from '../../store/ports.ts';
-import { announceInventoryChanges, announcePendingInventoryChanges } from '../import-inventory.ts';
+import { announceInventoryChanges, announcePendingInventoryChanges } from '../announce-inventory.ts';
 import { mergeAssetPartial } from '../merge-asset.ts';
 import { InvalidInputError } from '../parse-inventory.ts';
 import { payloadOf, type FindingReading } from './cloud-finding.ts';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importInventory, inventoryChangedEvents, MAX_INVENTORY_EVENT_BYTES } from '../../../functions/inventory/import-inventory.ts';
+import { inventoryChangedEvents, MAX_INVENTORY_EVENT_BYTES } from '../../../functions/inventory/announce-inventory.ts';
+import { importInventory } from '../../../functions/inventory/import-inventory.ts';
 import { DetailType, InventoryChangedSchema, MAX_ASSETS_PER_INVENTORY_EVENT } from '../../../functions/model/events.ts';
 import { createDocumentClient } from '../../../functions/store/document-client.ts';
 import { createDynamoRepositories } from '../../../functions/store/dynamo-repositories.ts';
